@@ -1,0 +1,51 @@
+# Two commands do all the set-up: `make run` and `make test`.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+SANDBOX_PORT ?= 8001
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TEST_QUEUE_URL    ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test test-postgres test-all bench browser services clean
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Headless Chromium from Debian for the browser tests (Playwright's own download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "could not install chromium: browser tests will be skipped"; }
+
+# Web + worker (+ sandbox stores with demo data when no store credentials are configured).
+run: $(VENV)/.installed
+	mkdir -p instance
+	$(BIN)/flask --app app migrate
+	@if [ -z "$$SHOPIFY_API_KEY" ] && [ "$${SANDBOX:-1}" != "0" ]; then \
+	  echo "No store credentials: starting the sandbox stores with demo data on port $(SANDBOX_PORT)"; \
+	  SHOPIFY_ADMIN_ORIGIN="http://127.0.0.1:$(SANDBOX_PORT)/shops/{shop}" ALLOW_HTTP_STORES=1 \
+	  SANDBOX_PORT=$(SANDBOX_PORT) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev; \
+	else \
+	  PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile; \
+	fi
+
+# The whole suite on the embedded defaults (SQLite database, SQLite queue).
+test: $(VENV)/.installed browser
+	$(BIN)/pytest -q
+
+# The same suite on PostgreSQL + Redis (started by .ci/run when they are down).
+test-postgres: $(VENV)/.installed browser
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_QUEUE_URL=$(TEST_QUEUE_URL) $(BIN)/pytest -q
+
+test-all: test test-postgres
+
+bench: $(VENV)/.installed
+	$(PYTHON) -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,1 @@
+"""The merchant's pages and the JSON API they read."""

@@ -1,0 +1,134 @@
+"""ShipSync: the application factory, and the CLI commands of the web and worker processes.
+
+Importing this module does nothing; ``create_app()`` builds everything (gunicorn:
+``gunicorn 'app:create_app()'``, flask: ``flask --app app …``).
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import click
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+import db
+import logs
+from config import Settings, load_settings
+from crypto import TokenCipher
+
+
+@dataclasses.dataclass
+class Services:
+    """What the blueprints and tasks share, built once per app."""
+
+    settings: Settings
+    cipher: TokenCipher
+    engine: object
+    service: object
+    queue: object
+
+
+def create_app(settings: Settings | None = None, http=None) -> Flask:
+    """Build the app. ``http`` is an optional requests.Session for every store call (tests, benchmarks)."""
+    from flask_babel import Babel
+
+    from sync import queue, tasks
+    from sync.engine import SyncEngine
+    from sync.service import SyncService
+
+    settings = settings or load_settings()
+    logs.configure_logging()
+    app = Flask(__name__)
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        SESSION_COOKIE_SECURE=settings.production,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PREFERRED_URL_SCHEME="https" if settings.production else "http",
+    )
+    engine = db.make_engine(settings.database_url)
+    db.init_app(app, engine)
+    sessionmaker = app.extensions["db_sessionmaker"]
+    cipher = TokenCipher(settings.token_encryption_key)
+    queue.configure(settings.queue_url)
+    sync_engine = SyncEngine(sessionmaker, cipher, settings, http=http)
+    task_queue = tasks.TaskQueue()
+    app.extensions["shipsync"] = Services(settings, cipher, sync_engine,
+                                          SyncService(sessionmaker, sync_engine, task_queue), task_queue)
+    tasks.init_app(app)
+    Babel(app, locale_selector=_select_locale)
+
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_commands(app)
+    return app
+
+
+def _select_locale():
+    from flask import session
+
+    requested = request.args.get("locale", "")[:2].lower()
+    if requested in ("en", "es"):
+        session["locale"] = requested
+        return requested
+    return session.get("locale") or request.accept_languages.best_match(["en", "es"]) or "en"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from admin import api, health, pages
+    from auth import shopify as shopify_auth
+    from webhooks import labels
+
+    for blueprint in (labels.bp, api.bp, health.bp, pages.bp, shopify_auth.bp):
+        app.register_blueprint(blueprint)
+    for optional in ("auth.woocommerce", "webhooks.shopify", "webhooks.woocommerce"):
+        _register_if_present(app, optional)
+
+
+def _register_if_present(app: Flask, module_name: str) -> None:
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:
+            raise
+        return
+    app.register_blueprint(module.bp)
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def json_errors(error: HTTPException):
+        """API and webhook callers get JSON with a message that says what went wrong."""
+        if request.path.startswith(("/api/", "/webhooks/", "/auth/woocommerce/callback")):
+            return jsonify(error=error.description), error.code
+        return error
+
+
+def _register_commands(app: Flask) -> None:
+    @app.cli.command("migrate")
+    def migrate_command():
+        """Bring the database schema up to date."""
+        db.migrate(app.config["SETTINGS"].database_url)
+        click.echo("database is up to date")
+
+    @app.cli.command("worker")
+    @click.option("--workers", default=4, show_default=True, help="worker threads")
+    def worker_command(workers: int):
+        """Run the queue consumer (the Procfile's worker process)."""
+        from sync import queue
+
+        requeued = app.extensions["shipsync"].service.requeue_stuck(grace=timedelta(0))
+        click.echo(f"worker starting; re-queued {requeued} unfinished package(s)")
+        queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+
+    @app.cli.command("reconcile")
+    def reconcile_command():
+        """Re-queue packages whose task was lost."""
+        count = app.extensions["shipsync"].service.requeue_stuck()
+        click.echo(f"re-queued {count} package(s)")

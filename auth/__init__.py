@@ -1,0 +1,1 @@
+"""Getting stores in (Shopify OAuth, WooCommerce connect) and merchants signed in."""

@@ -1,0 +1,85 @@
+"""Shopify install by OAuth code grant (DESIGN §4): /auth/shopify → Shopify → /auth/shopify/callback."""
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+
+from connectors.base import ConnectorError
+from connectors.shopify import oauth
+from db import get_session
+from models import ACTIVE, Store
+from stores import find_store
+from sync.credentials import save_credentials
+
+bp = Blueprint("shopify_auth", __name__, url_prefix="/auth/shopify")
+
+# Shopify signs the callback's timestamp; an older one is a replay.
+CALLBACK_MAX_AGE_SECONDS = 600
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def _callback_url() -> str:
+    return _settings().app_url.rstrip("/") + url_for("shopify_auth.callback")
+
+
+@bp.get("")
+def start():
+    shop = (request.args.get("shop") or "").strip().lower()
+    if not oauth.valid_shop_domain(shop):
+        abort(400, description="shop must be a *.myshopify.com domain")
+    state = secrets.token_urlsafe(24)
+    session["shopify_oauth"] = {"state": state, "shop": shop}  # single use, bound to this browser
+    return redirect(oauth.authorize_url(_settings(), shop, state, _callback_url()))
+
+
+def _check_callback(args) -> str:
+    """The shop of a genuine, fresh callback for the install this browser started; aborts otherwise."""
+    settings = _settings()
+    shop = (args.get("shop") or "").lower()
+    if not oauth.valid_shop_domain(shop):
+        abort(400, description="invalid shop domain")
+    if not oauth.verify_callback_hmac(args.to_dict(), settings.shopify_api_secret):
+        abort(401, description="invalid hmac")
+    try:
+        age = time.time() - int(args.get("timestamp", ""))
+    except ValueError:
+        abort(400, description="invalid timestamp")
+    if not -60 <= age <= CALLBACK_MAX_AGE_SECONDS:
+        abort(400, description="stale callback; start the installation again")
+    started = session.pop("shopify_oauth", None) or {}
+    if not hmac.compare_digest(started.get("state", ""), args.get("state", "")) or started.get("shop") != shop:
+        abort(403, description="state does not match this browser's installation; start again")
+    return shop
+
+
+@bp.get("/callback")
+def callback():
+    shop = _check_callback(request.args)
+    code = request.args.get("code", "")
+    try:
+        credentials = oauth.exchange_code(_settings(), shop, code)
+    except ConnectorError as error:
+        abort(502, description=f"Shopify refused the installation: {error.message}")
+    store = store_installed(shop, credentials)
+    return redirect(url_for("pages.index", shop=shop, host=request.args.get("host", "")))
+
+
+def store_installed(shop: str, credentials, scopes: str | None = None) -> Store:
+    """Save a store's fresh tokens and start what an install starts; used by OAuth and token exchange."""
+    db = get_session()
+    store = find_store(db, "shopify", shop)
+    if store is None:
+        store = Store(platform="shopify", domain=shop, name=shop.removesuffix(".myshopify.com"))
+        db.add(store)
+    save_credentials(store, credentials, current_app.extensions["shipsync"].cipher)
+    store.status = ACTIVE
+    store.scopes = scopes or _settings().shopify_scopes
+    db.commit()
+    current_app.extensions["shipsync"].queue.store_installed(store.id)
+    return store

@@ -1,0 +1,138 @@
+"""Settings read once from the environment (DESIGN §3).
+
+No other module reads ``os.environ``: the app factory, the worker and the CLI all
+receive a ``Settings`` object, and tests build their own.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+
+# Sandbox app credentials: only ever used against the local sandbox stores.
+SANDBOX_SHOPIFY_API_KEY = "sandbox-api-key"
+SANDBOX_SHOPIFY_API_SECRET = "sandbox-api-secret"
+SANDBOX_LABEL_WEBHOOK_SECRET = "sandbox-label-secret"
+
+PRODUCTION_SECRETS = (
+    "SECRET_KEY",
+    "TOKEN_ENCRYPTION_KEY",
+    "DATABASE_URL",
+    "QUEUE_URL",
+    "SHOPIFY_API_KEY",
+    "SHOPIFY_API_SECRET",
+    "LABEL_WEBHOOK_SECRET",
+)
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    app_env: str = "development"
+    port: int = 8000
+    app_url: str = "http://127.0.0.1:8000"
+    secret_key: str = "dev-secret-key"
+    token_encryption_key: str = dataclasses.field(
+        default_factory=lambda: Fernet.generate_key().decode()
+    )
+    database_url: str = f"sqlite:///{INSTANCE_DIR / 'shipsync.db'}"
+    queue_url: str = f"sqlite:///{INSTANCE_DIR / 'queue.db'}"
+    shopify_api_key: str = SANDBOX_SHOPIFY_API_KEY
+    shopify_api_secret: str = SANDBOX_SHOPIFY_API_SECRET
+    shopify_scopes: str = "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_assigned_fulfillment_orders,write_assigned_fulfillment_orders"
+    shopify_api_version: str = "2026-07"
+    shopify_admin_origin: str = "https://{shop}"
+    label_webhook_secret: str = SANDBOX_LABEL_WEBHOOK_SECRET
+    sync_max_attempts: int = 3
+    sync_backoff_seconds: float = 1.5
+    sandbox: bool = True
+    allow_http_stores: bool = False
+    # Not in the stable interface: operational knobs with safe defaults.
+    store_timeout_seconds: float = 10.0
+    sync_lease_seconds: float = 60.0
+    max_body_bytes: int = 1024 * 1024
+
+    @property
+    def production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def testing(self) -> bool:
+        return self.app_env == "test"
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(name: str, make) -> str:
+    """A secret generated once and kept in instance/, so restarts keep sessions and tokens."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / name
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _number(env, name, default, kind):
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def load_settings(env=None) -> Settings:
+    """Build settings from the environment; raise ConfigError naming a missing variable."""
+    env = os.environ if env is None else env
+    app_env = env.get("APP_ENV", "development")
+    if app_env not in {"development", "test", "production"}:
+        raise ConfigError(f"APP_ENV must be development, test or production, got {app_env!r}")
+    if app_env == "production":
+        missing = [name for name in PRODUCTION_SECRETS if not env.get(name)]
+        if missing:
+            raise ConfigError("missing required setting(s): " + ", ".join(missing))
+    port = _number(env, "PORT", 8000, int)
+    has_store_credentials = bool(env.get("SHOPIFY_API_KEY"))
+    defaults = Settings()
+    settings = Settings(
+        app_env=app_env,
+        port=port,
+        app_url=env.get("APP_URL") or f"http://127.0.0.1:{port}",
+        secret_key=env.get("SECRET_KEY") or _instance_secret("secret_key", lambda: secrets.token_hex(32)),
+        token_encryption_key=env.get("TOKEN_ENCRYPTION_KEY")
+        or _instance_secret("token_encryption_key", lambda: Fernet.generate_key().decode()),
+        database_url=env.get("DATABASE_URL") or defaults.database_url,
+        queue_url=env.get("QUEUE_URL") or defaults.queue_url,
+        shopify_api_key=env.get("SHOPIFY_API_KEY") or defaults.shopify_api_key,
+        shopify_api_secret=env.get("SHOPIFY_API_SECRET") or defaults.shopify_api_secret,
+        shopify_scopes=env.get("SHOPIFY_SCOPES") or defaults.shopify_scopes,
+        shopify_api_version=env.get("SHOPIFY_API_VERSION") or defaults.shopify_api_version,
+        shopify_admin_origin=env.get("SHOPIFY_ADMIN_ORIGIN") or defaults.shopify_admin_origin,
+        label_webhook_secret=env.get("LABEL_WEBHOOK_SECRET") or defaults.label_webhook_secret,
+        sync_max_attempts=_number(env, "SYNC_MAX_ATTEMPTS", 3, int),
+        sync_backoff_seconds=_number(env, "SYNC_BACKOFF_SECONDS", 1.5, float),
+        sandbox=_flag(env["SANDBOX"]) if "SANDBOX" in env else (app_env != "production" and not has_store_credentials),
+        allow_http_stores=_flag(env.get("ALLOW_HTTP_STORES", "0")),
+    )
+    try:
+        Fernet(settings.token_encryption_key.encode())
+    except ValueError:
+        raise ConfigError("TOKEN_ENCRYPTION_KEY must be a urlsafe-base64 32-byte Fernet key") from None
+    if "{shop}" not in settings.shopify_admin_origin:
+        raise ConfigError("SHOPIFY_ADMIN_ORIGIN must contain {shop}")
+    return settings

@@ -1,0 +1,149 @@
+"""The one small interface every store platform implements.
+
+The sync engine talks only to this module's types: it never names a platform, and a
+connector never touches the database, the queue or a page. Every failure a connector
+can meet leaves it as a ``ConnectorError`` carrying one of the stable cause codes of
+DESIGN §1.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Iterator, Protocol
+
+# Stable cause codes (DESIGN §1).
+CONNECTION = "connection"
+RATE_LIMITED = "rate_limited"
+STORE_SERVER = "store_server"
+TOKEN_EXPIRED = "token_expired"
+STORE_CONFIGURATION = "store_configuration"
+INVALID_DATA = "invalid_data"
+
+CAUSES = (CONNECTION, RATE_LIMITED, STORE_SERVER, TOKEN_EXPIRED, STORE_CONFIGURATION, INVALID_DATA)
+TRANSIENT_CAUSES = frozenset({CONNECTION, RATE_LIMITED, STORE_SERVER})
+
+
+class ConnectorError(Exception):
+    """A store call failed.
+
+    ``cause`` is a stable cause code; ``retry_after`` the wait in seconds the store asked
+    for (Retry-After, GraphQL throttle status), if any; ``http_status`` and ``detail`` go
+    to the attempt log and must hold no secret.
+    """
+
+    def __init__(self, cause: str, message: str, *, http_status: int | None = None,
+                 retry_after: float | None = None, detail: str | None = None):
+        if cause not in CAUSES:
+            raise ValueError(f"unknown cause {cause!r}")
+        super().__init__(message)
+        self.cause = cause
+        self.message = message
+        self.http_status = http_status
+        self.retry_after = retry_after
+        self.detail = detail
+
+    @property
+    def transient(self) -> bool:
+        return self.cause in TRANSIENT_CAUSES
+
+    def __repr__(self):
+        return f"ConnectorError({self.cause!r}, {self.message!r}, http_status={self.http_status})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Credentials:
+    """What a connector needs to call one store; stored encrypted by the app.
+
+    Shopify: ``access_token``, ``refresh_token`` and their expiries.
+    WooCommerce: ``consumer_key`` and ``consumer_secret`` (kept in the same two fields).
+    """
+
+    access_token: str
+    refresh_token: str | None = None
+    expires_at: datetime | None = None  # naive UTC
+    refresh_expires_at: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class StoreAccess:
+    """One store as a connector sees it: where it is and how to sign in."""
+
+    platform: str
+    domain: str  # Shopify shop domain, or the normalised WooCommerce store URL
+    credentials: Credentials
+    options: dict = dataclasses.field(default_factory=dict)  # platform details the app keeps (e.g. tracking backend)
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    line_item_id: str  # the store's own id, numeric string (Shopify: numeric part of the GID)
+    quantity: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Shipment:
+    """One labelled package to write onto a store order."""
+
+    package_id: str
+    order_id: str
+    tracking_number: str
+    carrier: str
+    tracking_url: str | None
+    items: tuple[Item, ...]
+    notify_customer: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoteLineItem:
+    id: str
+    title: str
+    quantity: int
+    sku: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoteOrder:
+    """A store order in neutral terms. ``fulfillment_status`` is unfulfilled,
+    partially_fulfilled or fulfilled; ``updated_at`` lets callers ignore stale copies."""
+
+    id: str
+    name: str
+    line_items: tuple[RemoteLineItem, ...]
+    fulfillment_status: str
+    cancelled: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    customer_name: str | None = None
+    customer_email: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class FulfillmentResult:
+    fulfillment_id: str  # the store's id of the fulfillment (or tracking item / note)
+    order_fulfillment_status: str | None = None  # the order's status after the write, when the store says
+
+
+class Connector(Protocol):
+    """What the sync engine and the install flows may ask of a store.
+
+    Every method raises ConnectorError, never anything else, for a failed store call.
+    """
+
+    platform: str
+
+    def fetch_order(self, order_id: str) -> RemoteOrder: ...
+
+    def find_fulfillment(self, shipment: Shipment) -> FulfillmentResult | None:
+        """The fulfillment already carrying this shipment's tracking number, if any.
+        A request whose response was lost may have succeeded: this is how we know."""
+
+    def create_fulfillment(self, shipment: Shipment) -> FulfillmentResult: ...
+
+    def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> None: ...
+
+    def refresh_credentials(self) -> Credentials:
+        """New credentials; raises ConnectorError(TOKEN_EXPIRED) when the store needs re-authorization."""
+
+    def register_webhooks(self, callback_url: str) -> None: ...
+
+    def list_open_orders(self, since: datetime) -> Iterator[RemoteOrder]: ...

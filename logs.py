@@ -1,0 +1,42 @@
+"""Logging set-up: secrets never reach a log line, whoever logs them."""
+from __future__ import annotations
+
+import logging
+import re
+
+# Shopify tokens (shpat_, shpua_…), WooCommerce keys (ck_/cs_), bearer tokens, and
+# token-looking fields in logged URLs or bodies.
+SECRET_PATTERNS = [
+    re.compile(r"\b(shp[a-z]{2}_)[A-Za-z0-9]+"),
+    re.compile(r"\b(c[ks]_)[A-Za-z0-9]{8,}"),
+    re.compile(r"(Bearer\s+)[A-Za-z0-9._\-]+"),
+    re.compile(r"((?:access_token|refresh_token|consumer_secret|consumer_key|client_secret|code|id_token|"
+               r"subject_token|oauth_signature)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]+", re.IGNORECASE),
+]
+
+
+def redact(text: str) -> str:
+    for pattern in SECRET_PATTERNS:
+        text = pattern.sub(r"\1[redacted]", text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    root = logging.getLogger()
+    if not any(isinstance(f, RedactSecrets) for h in root.handlers for f in h.filters):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(RedactSecrets())
+        root.addHandler(handler)
+    root.setLevel(level)
+    # urllib3 logs full URLs, which for WooCommerce over http carry OAuth signatures.
+    logging.getLogger("urllib3").setLevel(logging.WARNING)

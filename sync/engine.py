@@ -1,0 +1,182 @@
+"""Sync one package: claim it, ask its store's connector, record what happened.
+
+The engine names no platform and schedules nothing: it returns an ``Outcome`` and the
+caller (sync/tasks.py) turns "try again in N seconds" into a scheduled task.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from connectors import connector_for
+from connectors.base import TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, Shipment, StoreAccess
+from models import (ACTIVE, PENDING, REAUTH_REQUIRED, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, SyncAttempt,
+                    utcnow)
+from sync import causes, credentials
+from sync.orders import refresh_order_state
+from sync.policy import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    status: str | None  # the package's status afterwards; None when this run did nothing
+    retry_in: float | None = None
+
+
+SKIPPED = Outcome(None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    package_id: int
+    store_id: int
+    access: StoreAccess
+    shipment: Shipment
+
+
+def build_shipment(package: Package, store_settings: dict) -> Shipment:
+    carrier_mapping = store_settings.get("carrier_mapping") or {}
+    return Shipment(
+        package_id=package.external_id,
+        order_id=package.order.external_id,
+        tracking_number=package.tracking_number,
+        carrier=carrier_mapping.get(package.carrier, package.carrier),
+        tracking_url=package.tracking_url,
+        items=tuple(Item(str(i["line_item_id"]), int(i["quantity"])) for i in package.items),
+        notify_customer=bool(store_settings.get("notify_customer", True)),
+    )
+
+
+class SyncEngine:
+    def __init__(self, sessionmaker, cipher, settings, http=None):
+        self.sessionmaker = sessionmaker
+        self.cipher = cipher
+        self.settings = settings
+        self.policy = RetryPolicy.from_settings(settings)
+        self.http = http
+
+    def sync_package(self, package_id: int) -> Outcome:
+        claim = self._claim(package_id)
+        if claim is None:
+            return SKIPPED
+        try:
+            result = self._write(claim)
+        except ConnectorError as error:
+            return self._record_failure(claim, error)
+        return self._record_success(claim, result)
+
+    def _claim(self, package_id: int) -> Claim | None:
+        """Take the package for this worker, or None when there is nothing to do.
+
+        The lease stops a second worker (a duplicate task, a reconciliation re-queue)
+        from writing the same package at the same time; a worker that dies leaves a
+        lease that simply runs out.
+        """
+        now = utcnow()
+        with self.sessionmaker() as session, session.begin():
+            package = session.execute(
+                select(Package).where(Package.id == package_id).with_for_update()
+            ).scalar_one_or_none()
+            if package is None or package.voided or package.status in (SYNCED, REQUIRES_SYNC):
+                return None
+            if package.status == SYNCING and package.lease_until and package.lease_until > now:
+                return None
+            store = package.store
+            if store.status != ACTIVE:
+                cause = causes.TOKEN_EXPIRED if store.status == REAUTH_REQUIRED else causes.STORE_UNINSTALLED
+                _hold(package, cause, "Waiting for the store: " + store.status.replace("_", " "))
+                return None
+            package.status = SYNCING
+            package.lease_until = now + timedelta(seconds=self.settings.sync_lease_seconds)
+            return Claim(package.id, store.id, credentials.store_access(store, self.cipher),
+                         build_shipment(package, store.merged_settings()))
+
+    def _write(self, claim: Claim) -> FulfillmentResult:
+        # Looking first is what makes a retry after a lost response safe.
+        return self.call_store(claim.store_id, claim.access,
+                               lambda store: store.find_fulfillment(claim.shipment)
+                               or store.create_fulfillment(claim.shipment))
+
+    def call_store(self, store_id: int, access: StoreAccess, operation):
+        """Run ``operation(connector)``, refreshing the token ahead of expiry and once on a 401.
+
+        A refresh uses no attempt. Raises ConnectorError; TOKEN_EXPIRED means the store
+        needs re-authorization (credentials.refresh has marked it so).
+        """
+        refreshed = False
+        if credentials.needs_refresh(access.credentials):
+            access, refreshed = self._refresh(store_id, access), True
+        while True:
+            try:
+                return operation(connector_for(access, self.settings, http=self.http))
+            except ConnectorError as error:
+                if error.cause != TOKEN_EXPIRED or refreshed:
+                    raise
+                access, refreshed = self._refresh(store_id, access), True
+
+    def _refresh(self, store_id: int, access: StoreAccess) -> StoreAccess:
+        return credentials.refresh(self.sessionmaker, self.cipher, self.settings, store_id,
+                                   access.credentials.access_token, http=self.http)
+
+    def _record_success(self, claim: Claim, result: FulfillmentResult) -> Outcome:
+        with self.sessionmaker() as session, session.begin():
+            package = session.get(Package, claim.package_id)
+            package.attempts += 1
+            package.status = SYNCED
+            package.fulfillment_id = result.fulfillment_id
+            package.synced_at = utcnow()
+            package.lease_until = package.next_attempt_at = None
+            package.last_cause = package.last_message = package.last_http_status = None
+            session.add(SyncAttempt(package_id=package.id, finished_at=utcnow(), outcome="synced",
+                                    message=f"Fulfillment {result.fulfillment_id}"))
+            refresh_order_state(package.order, result.order_fulfillment_status)
+            return Outcome(SYNCED)
+
+    def _record_failure(self, claim: Claim, error: ConnectorError) -> Outcome:
+        with self.sessionmaker() as session, session.begin():
+            package = session.get(Package, claim.package_id)
+            if error.cause == TOKEN_EXPIRED:
+                # Not the package's fault: it waits, with its attempts untouched, until
+                # the merchant re-authorizes and the store resumes it (sync/service.py).
+                credentials.mark_reauth_required(session, claim.store_id)
+                wait = None
+            else:
+                package.attempts += 1
+                wait = self.policy.next_wait(package.attempts, error)
+            package.last_cause, package.last_message = error.cause, error.message[:1000]
+            package.last_http_status = error.http_status
+            package.lease_until = None
+            if wait is None:
+                package.status, package.next_attempt_at = REQUIRES_SYNC, None
+            else:
+                package.status, package.next_attempt_at = RETRYING, utcnow() + timedelta(seconds=wait)
+            session.add(SyncAttempt(package_id=package.id, finished_at=utcnow(),
+                                    outcome="retry" if wait is not None else "failed", cause=error.cause,
+                                    http_status=error.http_status, message=error.message[:1000], wait_seconds=wait))
+            refresh_order_state(package.order)
+            # A passing failure is expected and retried: no traceback until we give up.
+            log.info("package %s: %s (%s), %s", package.id, error.cause, error.http_status,
+                     f"retry in {wait:.1f}s" if wait is not None else "requires sync")
+            return Outcome(package.status, wait)
+
+
+def _hold(package: Package, cause: str, message: str) -> None:
+    package.status = REQUIRES_SYNC
+    package.last_cause, package.last_message, package.last_http_status = cause, message, None
+    package.lease_until = package.next_attempt_at = None
+    refresh_order_state(package.order)
+
+
+def restart(package: Package) -> None:
+    """Start a new sync run for a package: fresh attempts, back in the queue's hands.
+    The last error stays visible until the new run replaces it."""
+    package.status = PENDING
+    package.attempts = 0
+    package.next_attempt_at = utcnow()
+    package.lease_until = None
+    refresh_order_state(package.order)

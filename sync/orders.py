@@ -1,0 +1,60 @@
+"""An order's state as the merchant sees it, derived from its packages."""
+from __future__ import annotations
+
+from collections import Counter
+
+from models import FULFILLED, PARTIALLY_FULFILLED, SYNCED, UNFULFILLED, Order
+
+
+def shipped_quantities(order: Order) -> Counter:
+    shipped = Counter()
+    for package in order.packages:
+        if package.status == SYNCED and not package.voided:
+            for item in package.items:
+                shipped[str(item["line_item_id"])] += int(item["quantity"])
+    return shipped
+
+
+def local_fulfillment_status(order: Order) -> str:
+    """What our own synced packages say, for when the store did not tell us."""
+    shipped = shipped_quantities(order)
+    if not shipped:
+        return UNFULFILLED
+    ordered = {str(line["id"]): int(line["quantity"]) for line in order.line_items or []}
+    if ordered and all(shipped[line_id] >= quantity for line_id, quantity in ordered.items()):
+        return FULFILLED
+    return PARTIALLY_FULFILLED
+
+
+def refresh_order_state(order: Order, store_status: str | None = None) -> None:
+    """Recompute the denormalised flags the orders page filters on."""
+    order.requires_sync = any(p.status != SYNCED and not p.voided for p in order.packages)
+    order.fulfillment_status = store_status or local_fulfillment_status(order)
+
+
+def upsert_order(session, store_id: int, remote) -> Order:
+    """Create or update our copy of a store order from a RemoteOrder.
+
+    Webhooks arrive late and out of order: a copy older than the one we hold changes nothing.
+    """
+    from sqlalchemy import select
+
+    order = session.execute(
+        select(Order).where(Order.store_id == store_id, Order.external_id == remote.id)
+    ).scalar_one_or_none()
+    if order is None:
+        order = Order(store_id=store_id, external_id=remote.id, line_items=[])
+        session.add(order)
+    elif remote.updated_at and order.store_updated_at and remote.updated_at < order.store_updated_at:
+        return order
+    order.name = remote.name
+    order.line_items = [{"id": li.id, "title": li.title, "quantity": li.quantity, "sku": li.sku}
+                        for li in remote.line_items]
+    order.cancelled = remote.cancelled
+    order.customer_name, order.customer_email = remote.customer_name, remote.customer_email
+    if remote.created_at:
+        order.placed_at = remote.created_at
+    order.store_updated_at = remote.updated_at
+    session.flush()
+    refresh_order_state(order, remote.fulfillment_status)
+    return order

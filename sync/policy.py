@@ -1,0 +1,29 @@
+"""When to try again (DESIGN §1): at most N attempts, n × backoff between them, the store's wait wins."""
+from __future__ import annotations
+
+import dataclasses
+
+from connectors.base import ConnectorError
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 3
+    backoff_seconds: float = 1.5
+
+    @classmethod
+    def from_settings(cls, settings) -> "RetryPolicy":
+        return cls(settings.sync_max_attempts, settings.sync_backoff_seconds)
+
+    def next_wait(self, attempts_made: int, error: ConnectorError) -> float | None:
+        """Seconds to wait before attempt ``attempts_made + 1``, or None to give up.
+
+        Only passing failures are retried; a lasting one (bad data, store set-up) would
+        fail the same way again, so it goes straight to the merchant.
+        """
+        if not error.transient or attempts_made >= self.max_attempts:
+            return None
+        wait = attempts_made * self.backoff_seconds
+        if error.retry_after is not None:
+            wait = max(wait, float(error.retry_after))
+        return wait

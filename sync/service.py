@@ -1,0 +1,123 @@
+"""What the webhooks, the merchant API and the worker ask of the sync core, beyond one package."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from models import (PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncBatch, SyncBatchItem,
+                    utcnow)
+from sync import causes, credentials
+from sync.engine import restart
+from sync.orders import refresh_order_state, upsert_order
+
+# How long a queued package may wait before reconciliation assumes its task was lost.
+# Re-queuing one that was not lost is harmless: the claim skips a package already taken.
+STUCK_AFTER = timedelta(minutes=2)
+
+
+class SyncService:
+    def __init__(self, sessionmaker, engine, queue):
+        self.sessionmaker = sessionmaker
+        self.engine = engine
+        self.queue = queue  # object with sync(package_id, delay=None) and sync_batch(batch_id)
+
+    def restart_packages(self, session, packages) -> list[int]:
+        """Start a new run for each package that is not synced; the caller commits, then enqueues."""
+        restarted = []
+        for package in packages:
+            if package.status != SYNCED and not package.voided and package.status != SYNCING:
+                restart(package)
+                restarted.append(package.id)
+        return restarted
+
+    def sync_order(self, store_id: int, order_id: int) -> list[int]:
+        with self.sessionmaker() as session, session.begin():
+            packages = session.scalars(
+                select(Package).where(Package.store_id == store_id, Package.order_id == order_id)
+            ).all()
+            restarted = self.restart_packages(session, packages)
+        for package_id in restarted:
+            self.queue.sync(package_id)
+        return restarted
+
+    def sync_all(self, store_id: int) -> str:
+        """A mass sync: record which packages it covers, and let the worker enqueue them."""
+        with self.sessionmaker() as session, session.begin():
+            batch = SyncBatch(store_id=store_id)
+            session.add(batch)
+            packages = session.scalars(
+                select(Package).where(Package.store_id == store_id, Package.voided.is_(False),
+                                      Package.status.in_((REQUIRES_SYNC, PENDING, RETRYING)))
+            ).all()
+            self.restart_packages(session, packages)
+            session.flush()
+            session.add_all(SyncBatchItem(batch_id=batch.id, package_id=p.id) for p in packages)
+            batch_id = batch.id
+        self.queue.sync_batch(batch_id)
+        return batch_id
+
+    def enqueue_batch(self, batch_id: str) -> int:
+        with self.sessionmaker() as session:
+            package_ids = session.scalars(
+                select(SyncBatchItem.package_id).where(SyncBatchItem.batch_id == batch_id)
+            ).all()
+        for package_id in package_ids:
+            self.queue.sync(package_id)
+        return len(package_ids)
+
+    def resume_store(self, store_id: int) -> int:
+        """After re-authorization: every package held for the token syncs again by itself."""
+        with self.sessionmaker() as session, session.begin():
+            held = session.scalars(
+                select(Package).where(Package.store_id == store_id, Package.status == REQUIRES_SYNC,
+                                      Package.last_cause.in_((causes.TOKEN_EXPIRED, causes.STORE_UNINSTALLED)))
+            ).all()
+            restarted = self.restart_packages(session, held)
+        for package_id in restarted:
+            self.queue.sync(package_id)
+        return len(restarted)
+
+    def requeue_stuck(self, grace: timedelta = STUCK_AFTER) -> int:
+        """Re-queue packages whose task was lost: a worker killed mid-task, a lost queue."""
+        now = utcnow()
+        with self.sessionmaker() as session:
+            stuck = session.execute(
+                select(Package.id, Package.status, Package.lease_until).where(
+                    Package.voided.is_(False),
+                    or_(Package.status == SYNCING,
+                        (Package.status.in_((PENDING, RETRYING))) & (Package.next_attempt_at <= now - grace)),
+                )
+            ).all()
+        for package_id, status, lease_until in stuck:
+            delay = None
+            if status == SYNCING and lease_until and lease_until > now:
+                delay = (lease_until - now).total_seconds() + 0.5  # once the dead worker's lease runs out
+            self.queue.sync(package_id, delay=delay)
+        return len(stuck)
+
+    def void(self, package_id: int) -> None:
+        """label.voided: cancel the package's fulfillment in the store, then stop syncing it."""
+        with self.sessionmaker() as session:
+            package = session.get(Package, package_id)
+            if package is None or package.voided:
+                return
+            store = package.store
+            fulfillment_id, order_external_id = package.fulfillment_id, package.order.external_id
+            access = credentials.store_access(store, self.engine.cipher)
+        if fulfillment_id:
+            self.engine.call_store(store.id, access,
+                                   lambda connector: connector.cancel_fulfillment(order_external_id, fulfillment_id))
+        with self.sessionmaker() as session, session.begin():
+            package = session.get(Package, package_id)
+            package.voided = True
+            package.fulfillment_id = None
+            refresh_order_state(package.order)
+
+    def import_order(self, store_id: int, order_external_id: str) -> None:
+        with self.sessionmaker() as session:
+            store = session.get(Store, store_id)
+            access = credentials.store_access(store, self.engine.cipher)
+        remote = self.engine.call_store(store_id, access, lambda connector: connector.fetch_order(order_external_id))
+        with self.sessionmaker() as session, session.begin():
+            upsert_order(session, store_id, remote)

@@ -1,0 +1,80 @@
+"""Queue tasks. The only module that schedules work; tasks take ids and open their own session."""
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from sync.queue import huey
+
+log = logging.getLogger(__name__)
+_app = None  # bound by init_app: tasks run in the worker, outside any request
+
+
+def init_app(app) -> None:
+    global _app
+    _app = app
+
+
+def _services():
+    if _app is None:
+        raise RuntimeError("sync.tasks.init_app(app) was not called")
+    return _app.extensions["shipsync"]
+
+
+@huey.task()
+def sync_package(package_id: int) -> str | None:
+    outcome = _services().engine.sync_package(package_id)
+    if outcome.retry_in is not None:
+        # Scheduled, not slept: the worker thread goes on with other packages meanwhile.
+        sync_package.schedule(args=(package_id,), delay=outcome.retry_in)
+    return outcome.status
+
+
+@huey.task()
+def sync_batch(batch_id: str) -> int:
+    return _services().service.enqueue_batch(batch_id)
+
+
+class TaskQueue:
+    """How the sync service puts work on the queue, without knowing huey."""
+
+    def sync(self, package_id: int, delay: float | None = None) -> None:
+        if delay:
+            sync_package.schedule(args=(package_id,), delay=delay)
+        else:
+            sync_package(package_id)
+
+    def sync_batch(self, batch_id: str) -> None:
+        sync_batch(batch_id)
+
+    def void(self, package_id: int) -> None:
+        void_package(package_id)
+
+    def import_order(self, store_id: int, order_external_id: str) -> None:
+        import_order(store_id, order_external_id)
+
+    def store_installed(self, store_id: int) -> None:
+        store_installed(store_id)
+
+
+@huey.task(retries=2, retry_delay=5)
+def void_package(package_id: int) -> None:
+    _services().service.void(package_id)
+
+
+@huey.task(retries=2, retry_delay=10)
+def import_order(store_id: int, order_external_id: str) -> None:
+    _services().service.import_order(store_id, order_external_id)
+
+
+@huey.task()
+def store_installed(store_id: int) -> int:
+    """After install or re-authorization: packages held for the token sync again by themselves."""
+    return _services().service.resume_store(store_id)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def reconcile() -> int:
+    """Every minute: re-queue packages whose task was lost (a worker killed mid-task)."""
+    return _services().service.requeue_stuck()

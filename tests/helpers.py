@@ -1,0 +1,83 @@
+"""Test helpers shared by every test module (loaded as a pytest plugin by conftest)."""
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pytest
+import requests
+
+from webhooks.signatures import base64_hmac_sha256
+
+
+def label_payload(order_id="5001", package_id="PKG-1", tracking="1Z999AA10123456784", items=None,
+                  event="label.created", event_id=None, store="acme.myshopify.com", platform="shopify",
+                  carrier="UPS"):
+    return {
+        "event": event,
+        "event_id": event_id or f"evt-{package_id}-{event}-{tracking}",
+        "platform": platform,
+        "store": store,
+        "order_id": str(order_id),
+        "package": {
+            "id": package_id,
+            "tracking_number": tracking,
+            "carrier": carrier,
+            "tracking_url": f"https://www.ups.com/track?tracknum={tracking}",
+            "items": items if items is not None else [{"line_item_id": "13001", "quantity": 1}],
+        },
+    }
+
+
+def post_label(client, payload, secret=None, raw: bytes | None = None):
+    secret = secret or client.application.config["SETTINGS"].label_webhook_secret
+    body = raw if raw is not None else json.dumps(payload).encode()
+    return client.post("/webhooks/labels", data=body, content_type="application/json",
+                       headers={"X-Label-Signature": base64_hmac_sha256(secret, body)})
+
+
+def session_token(settings, shop: str, **overrides) -> str:
+    """An App Bridge session token as Shopify admin would hand it to the page."""
+    now = int(time.time())
+    claims = {"iss": f"https://{shop}/admin", "dest": f"https://{shop}", "aud": settings.shopify_api_key,
+              "sub": "1", "exp": now + 60, "nbf": now - 1, "iat": now, "jti": str(now), "sid": "s"}
+    claims.update(overrides)
+    return jwt.encode(claims, settings.shopify_api_secret, algorithm="HS256")
+
+
+def api_headers(settings, shop: str) -> dict:
+    return {"Authorization": f"Bearer {session_token(settings, shop)}"}
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):
+    """Poll until ``predicate()`` is truthy; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+def install_shopify(client, shop: str) -> None:
+    """Install the app into a sandbox shop through the real OAuth redirect dance."""
+    start = client.get(f"/auth/shopify?shop={shop}")
+    assert start.status_code == 302, start.data
+    authorize = requests.get(start.headers["Location"], params={"auto": "1"}, allow_redirects=False, timeout=5)
+    assert authorize.status_code == 302, authorize.text
+    callback = urlsplit(authorize.headers["Location"])
+    done = client.get(f"{callback.path}?{callback.query}")
+    assert done.status_code == 302, done.data
+
+
+def query_of(url: str) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+@pytest.fixture
+def db_session(app):
+    with app.extensions["db_sessionmaker"]() as session:
+        yield session

@@ -1,0 +1,1 @@
+"""Blueprints that verify, record and enqueue — nothing slow, no store call."""

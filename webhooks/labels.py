@@ -1,0 +1,197 @@
+"""POST /webhooks/labels: the shipping platform tells us a label was created or voided."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
+
+from db import get_session
+from models import PENDING, REQUIRES_SYNC, SYNCED, UNINSTALLED, Order, Package
+from stores import find_store
+from sync import causes
+from sync.orders import refresh_order_state
+from webhooks import receipts
+from webhooks.signatures import valid_base64_hmac
+
+bp = Blueprint("label_webhooks", __name__)
+
+EVENTS = ("label.created", "label.voided")
+PLATFORMS = ("shopify", "woocommerce")
+
+
+class BadLabel(ValueError):
+    """The payload breaks a rule; the message says which, for the shipping platform's logs."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Label:
+    event: str
+    event_id: str
+    platform: str
+    store: str
+    order_id: str
+    package_id: str
+    tracking_number: str
+    carrier: str
+    tracking_url: str | None
+    items: tuple[dict, ...]
+
+
+def _text(value, rule: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
+        raise BadLabel(rule)
+    return str(value).strip()
+
+
+def _store_id(value) -> str:
+    """Ids may come numeric or as a Shopify GID; we keep the numeric part."""
+    return value.rsplit("/", 1)[-1] if value.startswith("gid://") else value
+
+
+def parse_label(data) -> Label:
+    """Check a label payload against DESIGN §4; raise BadLabel naming the first broken rule."""
+    if not isinstance(data, dict):
+        raise BadLabel("the body must be a JSON object")
+    if data.get("event") not in EVENTS:
+        raise BadLabel(f"event must be one of {', '.join(EVENTS)}")
+    if data.get("platform") not in PLATFORMS:
+        raise BadLabel(f"platform must be one of {', '.join(PLATFORMS)}")
+    package = data.get("package")
+    if not isinstance(package, dict):
+        raise BadLabel("package must be an object")
+    tracking_number = package.get("tracking_number")
+    if not isinstance(tracking_number, str) or not tracking_number.strip():
+        raise BadLabel("only packages with a label (tracking number) can be synchronized")
+    if len(tracking_number) > 128:
+        raise BadLabel("tracking_number must be at most 128 characters")
+    tracking_url = package.get("tracking_url")
+    if tracking_url is not None and (not isinstance(tracking_url, str)
+                                     or not tracking_url.startswith(("https://", "http://"))):
+        raise BadLabel("tracking_url must be an http(s) URL")
+    return Label(
+        event=data["event"],
+        event_id=_text(data.get("event_id"), "event_id is required"),
+        platform=data["platform"],
+        store=_text(data.get("store"), "store is required"),
+        order_id=_store_id(_text(data.get("order_id"), "order_id is required")),
+        package_id=_text(package.get("id"), "package.id is required"),
+        tracking_number=tracking_number.strip(),
+        carrier=package.get("carrier") if isinstance(package.get("carrier"), str) else "",
+        tracking_url=tracking_url,
+        items=_parse_items(package.get("items")),
+    )
+
+
+def _parse_items(items) -> tuple[dict, ...]:
+    rule = "a package must contain products (at least one line item with quantity > 0)"
+    if not isinstance(items, list):
+        raise BadLabel(rule)
+    parsed = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise BadLabel("each item must be an object with line_item_id and quantity")
+        quantity = item.get("quantity")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+            raise BadLabel("item quantity must be a whole number of 0 or more")
+        line_item_id = _store_id(_text(item.get("line_item_id"), "each item needs a line_item_id"))
+        if quantity > 0:
+            parsed.append({"line_item_id": line_item_id, "quantity": quantity})
+    if not parsed:
+        raise BadLabel(rule)
+    return tuple(parsed)
+
+
+def _error(status: int, message: str):
+    return jsonify(error=message), status
+
+
+@bp.post("/webhooks/labels")
+def receive_label():
+    body = request.get_data(cache=True)
+    if not valid_base64_hmac(current_app.config["SETTINGS"].label_webhook_secret, body,
+                             request.headers.get("X-Label-Signature")):
+        return _error(401, "invalid X-Label-Signature")
+    try:
+        label = parse_label(json.loads(body))
+    except (ValueError, UnicodeDecodeError) as error:  # BadLabel and malformed JSON alike
+        message = str(error) if isinstance(error, BadLabel) else "the body is not valid JSON"
+        return _error(400, message)
+
+    session = get_session()
+    earlier = receipts.previous_response(session, "labels", label.event_id)
+    if earlier is not None:
+        return jsonify(earlier.response), 200  # a repeat: same answer, no new work
+    store = find_store(session, label.platform, label.store)
+    if store is None or store.status == UNINSTALLED:
+        return _error(404, f"unknown store {label.store!r} for platform {label.platform}")
+
+    handler = accept_created if label.event == "label.created" else accept_voided
+    status, response, work = handler(session, store, label)
+    if status >= 400:
+        session.rollback()
+        return _error(status, response)
+    if not receipts.record(session, "labels", label.event_id, store_id=store.id, topic=label.event, response=response):
+        session.rollback()
+        return jsonify(receipts.previous_response(session, "labels", label.event_id).response), 200
+    session.commit()
+    for task in work:  # only after commit: a task must find the rows it names
+        task()
+    return jsonify(response), 202
+
+
+def _find_package(session, store_id: int, package_id: str) -> Package | None:
+    return session.execute(
+        select(Package).where(Package.store_id == store_id, Package.external_id == package_id)
+    ).scalar_one_or_none()
+
+
+def accept_created(session, store, label: Label):
+    """Record the package; return (status, response or error message, tasks to run after commit)."""
+    queue = current_app.extensions["shipsync"].queue
+    order, new_order = _get_or_create_order(session, store.id, label.order_id)
+    package = _find_package(session, store.id, label.package_id)
+    if package is not None:
+        if package.order_id != order.id:
+            return 409, f"package {label.package_id} belongs to another order", []
+        if package.tracking_number == label.tracking_number and not package.voided:
+            return 202, {"package_id": package.external_id, "status": package.status}, []
+        if package.status == SYNCED and not package.voided:
+            return 409, (f"package {label.package_id} is already synchronized with another tracking number; "
+                         "void its label first"), []
+    else:
+        package = Package(store_id=store.id, order=order, external_id=label.package_id)
+        session.add(package)
+    package.tracking_number, package.carrier, package.tracking_url = (
+        label.tracking_number, label.carrier, label.tracking_url)
+    package.items = list(label.items)
+    package.voided, package.attempts, package.fulfillment_id = False, 0, None
+    auto_sync = store.merged_settings().get("auto_sync", True)
+    package.status = PENDING if auto_sync else REQUIRES_SYNC
+    package.last_cause = None if auto_sync else causes.MANUAL_SYNC
+    session.flush()
+    refresh_order_state(order)
+    work = [lambda: queue.sync(package.id)] if auto_sync else []
+    if new_order:
+        work.append(lambda: queue.import_order(store.id, order.external_id))
+    return 202, {"package_id": package.external_id, "status": package.status}, work
+
+
+def accept_voided(session, store, label: Label):
+    queue = current_app.extensions["shipsync"].queue
+    package = _find_package(session, store.id, label.package_id)
+    if package is None:
+        return 404, f"unknown package {label.package_id}", []
+    return 202, {"package_id": package.external_id, "status": "voided"}, [lambda: queue.void(package.id)]
+
+
+def _get_or_create_order(session, store_id: int, external_id: str) -> tuple[Order, bool]:
+    order = session.execute(
+        select(Order).where(Order.store_id == store_id, Order.external_id == external_id)
+    ).scalar_one_or_none()
+    if order is not None:
+        return order, False
+    order = Order(store_id=store_id, external_id=external_id, name=None, line_items=[])
+    session.add(order)
+    return order, True
