@@ -125,10 +125,17 @@ def _register_commands(app: Flask) -> None:
 
         requeued = app.extensions["shipsync"].service.requeue_stuck(grace=timedelta(0))
         click.echo(f"worker starting; re-queued {requeued} unfinished package(s)")
-        queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+        # A short polling ceiling: the SQLite queue is polled, and a label should not wait 10 s.
+        queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                   initial_delay=0.05, max_delay=1.0).run()
 
     @app.cli.command("reconcile")
     def reconcile_command():
-        """Re-queue packages whose task was lost."""
-        count = app.extensions["shipsync"].service.requeue_stuck()
-        click.echo(f"re-queued {count} package(s)")
+        """Re-queue lost tasks now, and queue a reconciliation of every active store."""
+        from sync import tasks
+
+        service = app.extensions["shipsync"].service
+        click.echo(f"re-queued {service.requeue_stuck()} package(s)")
+        for store_id in service.active_store_ids():
+            tasks.reconcile_store(store_id)
+        click.echo(f"queued reconciliation of {len(service.active_store_ids())} store(s)")

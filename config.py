@@ -16,8 +16,8 @@ INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
 
 # Sandbox app credentials: only ever used against the local sandbox stores.
 SANDBOX_SHOPIFY_API_KEY = "sandbox-api-key"
-SANDBOX_SHOPIFY_API_SECRET = "sandbox-api-secret"
-SANDBOX_LABEL_WEBHOOK_SECRET = "sandbox-label-secret"
+SANDBOX_SHOPIFY_API_SECRET = "sandbox-shopify-api-secret-not-for-production"
+SANDBOX_LABEL_WEBHOOK_SECRET = "sandbox-label-webhook-secret-not-for-production"
 
 PRODUCTION_SECRETS = (
     "SECRET_KEY",
@@ -128,6 +128,8 @@ def load_settings(env=None) -> Settings:
         sync_backoff_seconds=_number(env, "SYNC_BACKOFF_SECONDS", 1.5, float),
         sandbox=_flag(env["SANDBOX"]) if "SANDBOX" in env else (app_env != "production" and not has_store_credentials),
         allow_http_stores=_flag(env.get("ALLOW_HTTP_STORES", "0")),
+        store_timeout_seconds=_number(env, "STORE_TIMEOUT_SECONDS", defaults.store_timeout_seconds, float),
+        sync_lease_seconds=_number(env, "SYNC_LEASE_SECONDS", defaults.sync_lease_seconds, float),
     )
     try:
         Fernet(settings.token_encryption_key.encode())

@@ -50,6 +50,17 @@ def get_session() -> Session:
     return g.db_session
 
 
+def end_request_transaction() -> None:
+    """Close the request's session before calling code that opens its own transaction.
+
+    On SQLite every transaction takes the single write lock (BEGIN IMMEDIATE, see
+    make_engine), so a request that still held one would wait on itself.
+    """
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
 def _close_session(_exc):
     session = g.pop("db_session", None)
     if session is not None:

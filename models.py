@@ -36,12 +36,11 @@ class Store(Base):
     domain: Mapped[str] = mapped_column(String(255))  # shop domain or normalised store URL
     name: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
-    # Fernet-encrypted JSON: access/refresh token (Shopify) or consumer key/secret (WooCommerce).
+    # Fernet-encrypted JSON of connectors.base.Credentials: tokens, keys, webhook secret.
     credentials_encrypted: Mapped[str | None] = mapped_column(Text)
     token_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     refresh_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     scopes: Mapped[str | None] = mapped_column(String(1000))
-    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     options: Mapped[dict] = mapped_column(JSON, default=dict)  # connector details (tracking backend…)
     settings: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_STORE_SETTINGS))
     installed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from admin import queries
 from auth.session import store_required
-from db import get_session
+from db import end_request_transaction, get_session
 from models import REQUIRES_SYNC, Package
 from sync import causes
 from sync.engine import restart
@@ -46,18 +46,27 @@ def get_order(order_id: int):
     return jsonify(queries.order_json(queries.get_order(get_session(), g.store.id, order_id), with_history=True))
 
 
+def _end_read() -> None:
+    """Close the request's transaction before the sync service opens its own: on SQLite every
+    transaction begins IMMEDIATE (db.py), so the request would hold the write lock the service waits for."""
+    get_session().rollback()
+
+
 @bp.post("/orders/<int:order_id>/sync")
 @store_required
 def sync_order(order_id: int):
-    order = queries.get_order(get_session(), g.store.id, order_id)
-    restarted = _service().sync_order(g.store.id, order.id)
-    return jsonify(order_id=order.id, packages=restarted), 202
+    store_id, order_id = g.store.id, queries.get_order(get_session(), g.store.id, order_id).id
+    _end_read()
+    restarted = _service().sync_order(store_id, order_id)
+    return jsonify(order_id=order_id, packages=restarted), 202
 
 
 @bp.post("/sync")
 @store_required
 def sync_all():
-    return jsonify(batch_id=_service().sync_all(g.store.id)), 202
+    store_id = g.store.id
+    _end_read()
+    return jsonify(batch_id=_service().sync_all(store_id)), 202
 
 
 @bp.get("/sync/<batch_id>")

@@ -83,3 +83,31 @@ def store_installed(shop: str, credentials, scopes: str | None = None) -> Store:
     db.commit()
     current_app.extensions["shipsync"].queue.store_installed(store.id)
     return store
+
+
+def exchange_on_app_home(args) -> bool:
+    """Embedded app home (`/?shop&host&embedded=1&id_token`): when the store has no usable
+    offline token (a Shopify-managed install, or after re-authorization was needed),
+    exchange the session token for one. Returns True when a token was obtained."""
+    import jwt
+
+    from auth.session import shopify_shop_from_session_token
+
+    shop, id_token = (args.get("shop") or "").lower(), args.get("id_token")
+    if args.get("embedded") != "1" or not id_token or not oauth.valid_shop_domain(shop):
+        return False
+    try:
+        if shopify_shop_from_session_token(id_token, _settings()) != shop:
+            return False
+    except jwt.InvalidTokenError:
+        return False
+    store = find_store(get_session(), "shopify", shop)
+    if store is not None and store.status == ACTIVE and store.credentials_encrypted:
+        return False
+    try:
+        credentials = oauth.exchange_session_token(_settings(), shop, id_token)
+    except ConnectorError as error:
+        current_app.logger.warning("token exchange for %s failed: %s", shop, error.message)
+        return False
+    store_installed(shop, credentials)
+    return True

@@ -55,13 +55,16 @@ class Credentials:
     """What a connector needs to call one store; stored encrypted by the app.
 
     Shopify: ``access_token``, ``refresh_token`` and their expiries.
-    WooCommerce: ``consumer_key`` and ``consumer_secret`` (kept in the same two fields).
+    WooCommerce: ``access_token`` is the consumer key, ``consumer_secret`` its secret;
+    ``webhook_secret`` signs the webhooks the store sends us.
     """
 
     access_token: str
     refresh_token: str | None = None
     expires_at: datetime | None = None  # naive UTC
     refresh_expires_at: datetime | None = None
+    consumer_secret: str | None = None
+    webhook_secret: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,6 +21,8 @@ def store_access(store: Store, cipher) -> StoreAccess:
         refresh_token=raw.get("refresh_token"),
         expires_at=store.token_expires_at,
         refresh_expires_at=store.refresh_expires_at,
+        consumer_secret=raw.get("consumer_secret"),
+        webhook_secret=raw.get("webhook_secret"),
     )
     return StoreAccess(platform=store.platform, domain=store.domain, credentials=credentials,
                        options=dict(store.options or {}))
@@ -28,9 +30,9 @@ def store_access(store: Store, cipher) -> StoreAccess:
 
 def save_credentials(store: Store, credentials: Credentials, cipher) -> None:
     """Both tokens rotate together: write the pair in one row update, never one without the other."""
-    store.credentials_encrypted = cipher.encrypt_json(
-        {"access_token": credentials.access_token, "refresh_token": credentials.refresh_token}
-    )
+    secrets = {"access_token": credentials.access_token, "refresh_token": credentials.refresh_token,
+               "consumer_secret": credentials.consumer_secret, "webhook_secret": credentials.webhook_secret}
+    store.credentials_encrypted = cipher.encrypt_json({k: v for k, v in secrets.items() if v is not None})
     store.token_expires_at = credentials.expires_at
     store.refresh_expires_at = credentials.refresh_expires_at
 

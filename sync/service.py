@@ -1,15 +1,19 @@
 """What the webhooks, the merchant API and the worker ask of the sync core, beyond one package."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import or_, select
 
-from models import (PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncBatch, SyncBatchItem,
+from connectors.base import TOKEN_EXPIRED, ConnectorError
+from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncBatch, SyncBatchItem,
                     utcnow)
 from sync import causes, credentials
-from sync.engine import restart
+from sync.engine import build_shipment, restart
 from sync.orders import refresh_order_state, upsert_order
+
+log = logging.getLogger(__name__)
 
 # How long a queued package may wait before reconciliation assumes its task was lost.
 # Re-queuing one that was not lost is harmless: the claim skips a package already taken.
@@ -121,3 +125,79 @@ class SyncService:
         remote = self.engine.call_store(store_id, access, lambda connector: connector.fetch_order(order_external_id))
         with self.sessionmaker() as session, session.begin():
             upsert_order(session, store_id, remote)
+
+    def store_installed(self, store_id: int, webhook_url: str, import_since=None) -> int:
+        """After install or re-authorization: subscribe webhooks, import open orders, resume held packages.
+
+        Runs in the worker: a WooCommerce store pings the webhook URL before it answers
+        the subscription call, which a web process serving one request would wait on.
+        Subscription failures are logged, not fatal: reconciliation repairs them.
+        """
+        access = self.repair_webhooks(store_id, webhook_url)
+        if import_since is not None and access is not None:
+            try:
+                self.import_open_orders(store_id, access, import_since)
+            except ConnectorError as error:
+                log.warning("store %s: order import failed (%s): %s", store_id, error.cause, error.message)
+        return self.resume_store(store_id)
+
+    def repair_webhooks(self, store_id: int, webhook_url: str):
+        """Subscribe the store's webhooks (idempotent: existing ones are kept, disabled ones re-enabled)."""
+        with self.sessionmaker() as session:
+            store = session.get(Store, store_id)
+            if store is None or store.status != ACTIVE:
+                return None
+            access = credentials.store_access(store, self.engine.cipher)
+        try:
+            self.engine.call_store(store_id, access, lambda connector: connector.register_webhooks(webhook_url))
+        except ConnectorError as error:
+            log.warning("store %s: webhook subscription failed (%s): %s", store_id, error.cause, error.message)
+        return access
+
+    def import_open_orders(self, store_id: int, access, since) -> int:
+        imported = 0
+        orders = self.engine.call_store(store_id, access, lambda connector: list(connector.list_open_orders(since)))
+        with self.sessionmaker() as session, session.begin():
+            for remote in orders:
+                upsert_order(session, store_id, remote)
+                imported += 1
+        return imported
+
+    def reconcile_store(self, store_id: int) -> dict:
+        """Bring our copy in line with the store: fulfillments made elsewhere (or by a lost
+        response) mark packages synced; orders cancelled or fulfilled outside ShipSync are re-read."""
+        healed = refreshed = 0
+        with self.sessionmaker() as session:
+            store = session.get(Store, store_id)
+            if store is None or store.status != ACTIVE:
+                return {"healed": 0, "orders": 0}
+            access = credentials.store_access(store, self.engine.cipher)
+            packages = session.scalars(select(Package).where(
+                Package.store_id == store_id, Package.voided.is_(False),
+                Package.status.in_((REQUIRES_SYNC, RETRYING, PENDING)))).all()
+            shipments = [(p.id, build_shipment(p, store.merged_settings())) for p in packages]
+        for package_id, shipment in shipments:
+            try:
+                found = self.engine.call_store(store_id, access, lambda c, s=shipment: c.find_fulfillment(s))
+                remote = self.engine.call_store(store_id, access, lambda c, s=shipment: c.fetch_order(s.order_id))
+            except ConnectorError as error:
+                log.info("reconcile store %s: %s", store_id, error.cause)
+                if error.cause == TOKEN_EXPIRED:
+                    break
+                continue
+            with self.sessionmaker() as session, session.begin():
+                order = upsert_order(session, store_id, remote)
+                package = session.get(Package, package_id)
+                if found and package.status != SYNCED:
+                    package.status, package.fulfillment_id, package.synced_at = SYNCED, found.fulfillment_id, utcnow()
+                    package.last_cause = package.last_message = None
+                    healed += 1
+                elif remote.cancelled and package.status != SYNCED:
+                    package.status, package.last_cause = REQUIRES_SYNC, causes.ORDER_CANCELLED
+                refresh_order_state(order, remote.fulfillment_status)
+                refreshed += 1
+        return {"healed": healed, "orders": refreshed}
+
+    def active_store_ids(self) -> list[int]:
+        with self.sessionmaker() as session:
+            return session.scalars(select(Store.id).where(Store.status == ACTIVE)).all()

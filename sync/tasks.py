@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from huey import crontab
 
+from models import utcnow
 from sync.queue import huey
 
 log = logging.getLogger(__name__)
@@ -70,11 +72,39 @@ def import_order(store_id: int, order_external_id: str) -> None:
 
 @huey.task()
 def store_installed(store_id: int) -> int:
-    """After install or re-authorization: packages held for the token sync again by themselves."""
-    return _services().service.resume_store(store_id)
+    """After install or re-authorization: webhooks, open orders of the last 60 days, held packages."""
+    from models import Store
+    from webhooks import webhook_url
+
+    services = _services()
+    with services.engine.sessionmaker() as session:
+        platform = session.get(Store, store_id).platform
+    since = utcnow() - timedelta(days=60)
+    return services.service.store_installed(store_id, webhook_url(services.settings.app_url, platform, store_id),
+                                            import_since=since)
 
 
 @huey.periodic_task(crontab(minute="*"))
-def reconcile() -> int:
+def requeue_stuck() -> int:
     """Every minute: re-queue packages whose task was lost (a worker killed mid-task)."""
     return _services().service.requeue_stuck()
+
+
+@huey.periodic_task(crontab(minute="7"))
+def reconcile_stores() -> None:
+    """Hourly: webhooks lost or subscriptions deleted by the store must not leave us behind."""
+    for store_id in _services().service.active_store_ids():
+        reconcile_store(store_id)
+
+
+@huey.task()
+def reconcile_store(store_id: int) -> dict:
+    """Repair the store's webhook subscriptions, then heal packages and orders from its state."""
+    from models import Store
+    from webhooks import webhook_url
+
+    services = _services()
+    with services.engine.sessionmaker() as session:
+        platform = session.get(Store, store_id).platform
+    services.service.repair_webhooks(store_id, webhook_url(services.settings.app_url, platform, store_id))
+    return services.service.reconcile_store(store_id)

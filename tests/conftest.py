@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import uuid
 
 import pytest
 from cryptography.fernet import Fernet
@@ -18,10 +17,7 @@ from sqlalchemy import create_engine, text
 import db
 from config import Settings
 
-pytest_plugins = ["tests.fixtures_shopify", "tests.helpers"]
-for _optional in ("tests.fixtures_woocommerce",):
-    if os.path.exists(os.path.join(os.path.dirname(__file__), _optional.split(".")[1] + ".py")):
-        pytest_plugins.append(_optional)
+pytest_plugins = ["tests.helpers", "tests.fixtures_shopify", "tests.fixtures_woocommerce"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_QUEUE_URL = os.environ.get("TEST_QUEUE_URL")
@@ -86,8 +82,9 @@ def app(settings):
     from sync import queue
 
     app = create_app(settings)
-    # A queue of its own per test: on Redis a fresh name, on SQLite a fresh file.
-    queue.configure(settings.queue_url, name=f"test-{uuid.uuid4().hex[:8]}")
+    # An empty queue per test: a fresh file on SQLite, flushed on Redis. The name stays the
+    # default so that a worker process started by a test reads the same queue.
+    queue.huey.storage.flush_all()
     yield app
     queue.huey.storage.flush_all()
     app.extensions["db_engine"].dispose()

@@ -81,3 +81,18 @@ def query_of(url: str) -> dict:
 def db_session(app):
     with app.extensions["db_sessionmaker"]() as session:
         yield session
+
+
+def make_store(app, platform="shopify", domain="acme.myshopify.com", access_token="shpat_test", **fields):
+    """A store row with encrypted credentials, for tests that are not about installing."""
+    from connectors.base import Credentials
+    from models import Store
+    from stores import normalize_domain
+    from sync.credentials import save_credentials
+
+    with app.extensions["db_sessionmaker"]() as session, session.begin():
+        store = Store(platform=platform, domain=normalize_domain(platform, domain), name=domain, **fields)
+        save_credentials(store, Credentials(access_token=access_token), app.extensions["shipsync"].cipher)
+        session.add(store)
+        session.flush()
+        return store.id

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 04:41:51.385247
+Create Date: 2026-11-28 04:59:26.733576
 """
 from alembic import op
 import sqlalchemy as sa
@@ -26,7 +26,6 @@ def upgrade():
     sa.Column('token_expires_at', sa.DateTime(), nullable=True),
     sa.Column('refresh_expires_at', sa.DateTime(), nullable=True),
     sa.Column('scopes', sa.String(length=1000), nullable=True),
-    sa.Column('webhook_secret_encrypted', sa.Text(), nullable=True),
     sa.Column('options', sa.JSON(), nullable=False),
     sa.Column('settings', sa.JSON(), nullable=False),
     sa.Column('installed_at', sa.DateTime(), nullable=False),

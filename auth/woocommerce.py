@@ -1,0 +1,162 @@
+"""WooCommerce connect (DESIGN §4): /auth/woocommerce → the store's wc-auth page → callback + return.
+
+1. ``GET /auth/woocommerce?store_url=…`` (the merchant's browser): the URL is normalised and
+   checked, and the browser goes to ``<store>/wc-auth/v1/authorize`` with a ``user_id`` we
+   sign (itsdangerous, ``SECRET_KEY``, a salt, an hour's validity) naming the store URL and a
+   nonce that this browser's session also keeps.
+2. ``POST /auth/woocommerce/callback`` (the *store's server*, no browser cookie): keys as
+   JSON. A forged or expired ``user_id``, a key without read_write, or a malformed body
+   stores nothing and gets a 4xx — which makes WooCommerce delete the key it just made.
+   Otherwise the keys (and a per-store webhook secret, kept across reconnects) are stored
+   encrypted, the store is active, and the answer is exactly 200: anything else and
+   WooCommerce discards the key. The install work (webhooks, open orders, held packages)
+   goes to the worker: creating a webhook makes the store ping us before it answers.
+3. ``GET /auth/woocommerce/return?success=1&user_id=…`` (the browser again): when the keys
+   for that very ``user_id`` were stored and this browser started the connect, the
+   merchant is signed in to the orders page.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from markupsafe import escape
+
+from auth.session import sign_in_store
+from connectors.base import Credentials
+from db import get_session
+from models import ACTIVE, Store
+from stores import find_store, normalize_domain
+from sync.credentials import save_credentials, store_access
+
+bp = Blueprint("woocommerce_auth", __name__, url_prefix="/auth/woocommerce")
+log = logging.getLogger(__name__)
+
+APP_NAME = "ShipSync"
+SCOPE = "read_write"
+USER_ID_SALT = "shipsync.woocommerce.connect"
+USER_ID_MAX_AGE = 3600  # the merchant has an hour to approve on the store's page
+SESSION_KEY = "woocommerce_connect"
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(_settings().secret_key, salt=USER_ID_SALT)
+
+
+def _app_url(endpoint: str) -> str:
+    return _settings().app_url.rstrip("/") + url_for(endpoint)
+
+
+def valid_store_url(raw: str, allow_http: bool) -> str | None:
+    """The normalised store URL, or None when it is not one ShipSync may connect to."""
+    if not raw or len(raw) > 255 or any(c.isspace() for c in raw.strip()):
+        return None
+    url = normalize_domain("woocommerce", raw)
+    parts = urlsplit(url)
+    if parts.scheme not in (("https", "http") if allow_http else ("https",)):
+        return None
+    if not parts.hostname or parts.username or parts.password or "?" in raw or "#" in raw:
+        return None
+    try:
+        parts.port  # a malformed port raises
+    except ValueError:
+        return None
+    return url
+
+
+def read_user_id(user_id: str) -> dict | None:
+    """``{"store": url, "nonce": …}`` from a genuine, unexpired ``user_id``, else None."""
+    try:
+        data = _serializer().loads(user_id or "", max_age=USER_ID_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    return data if isinstance(data, dict) and {"store", "nonce"} <= set(data) else None
+
+
+@bp.get("")
+def start():
+    store_url = valid_store_url(request.args.get("store_url", ""), _settings().allow_http_stores)
+    if store_url is None:
+        return _page(400, "The store address is missing or not valid.",
+                     "Enter your store's address, starting with https://.")
+    nonce = secrets.token_urlsafe(16)
+    session[SESSION_KEY] = {"store": store_url, "nonce": nonce}
+    params = {"app_name": APP_NAME, "scope": SCOPE,
+              "user_id": _serializer().dumps({"store": store_url, "nonce": nonce}),
+              "return_url": _app_url("woocommerce_auth.connect_return"),
+              "callback_url": _app_url("woocommerce_auth.callback")}
+    return redirect(f"{store_url}/wc-auth/v1/authorize?{urlencode(params)}")
+
+
+@bp.post("/callback")
+def callback():
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="the body must be the JSON WooCommerce sends")
+    signed = read_user_id(str(data.get("user_id", "")))
+    if signed is None:
+        abort(403, description="user_id is not one ShipSync issued (or it expired): start connecting again")
+    key, secret = data.get("consumer_key"), data.get("consumer_secret")
+    if not (isinstance(key, str) and key.startswith("ck_") and isinstance(secret, str) and secret.startswith("cs_")):
+        abort(400, description="consumer_key and consumer_secret are required")
+    if data.get("key_permissions") != SCOPE:
+        abort(400, description="ShipSync needs read_write access")
+
+    db, cipher = get_session(), current_app.extensions["shipsync"].cipher
+    store = find_store(db, "woocommerce", signed["store"])
+    if store is None:
+        store = Store(platform="woocommerce", domain=signed["store"], name=urlsplit(signed["store"]).hostname,
+                      options={})
+        db.add(store)
+        webhook_secret = None
+    else:
+        webhook_secret = store_access(store, cipher).credentials.webhook_secret  # the store's webhooks use it
+    save_credentials(store, Credentials(access_token=key, consumer_secret=secret,
+                                        webhook_secret=webhook_secret or secrets.token_urlsafe(32)), cipher)
+    store.status, store.scopes = ACTIVE, SCOPE
+    store.options = {**(store.options or {}), "key_id": data.get("key_id"), "connect_nonce": signed["nonce"]}
+    db.commit()
+    try:
+        current_app.extensions["shipsync"].queue.store_installed(store.id)
+    except Exception:  # the keys are stored: never answer non-200 now, or WooCommerce deletes them
+        log.exception("store %s: could not queue the install work; reconciliation will", store.id)
+    return "", 200
+
+
+@bp.get("/return")
+def connect_return():
+    signed = read_user_id(request.args.get("user_id", ""))
+    if signed is None:
+        return _page(400, "This connection link is invalid or has expired.", "Start connecting your store again.")
+    if request.args.get("success") != "1":
+        return _page(400, "The connection was not approved in your store.",
+                     "Connect again and choose Approve on your store's page.")
+    started = session.get(SESSION_KEY) or {}
+    if started.get("nonce") != signed["nonce"]:
+        return _page(403, "This browser did not start this connection.",
+                     "Start connecting from this browser, then approve on your store's page.")
+    store = find_store(get_session(), "woocommerce", signed["store"])
+    if store is None or (store.options or {}).get("connect_nonce") != signed["nonce"] or store.status != ACTIVE:
+        return _page(409, "Your store did not send ShipSync its API keys.",
+                     "The store could not reach ShipSync. Check that ShipSync's address is reachable from your "
+                     "store, then connect again.")
+    session.pop(SESSION_KEY, None)
+    sign_in_store(store.id)
+    return redirect("/")
+
+
+def _page(status: int, message: str, fix: str):
+    """A plain page saying what went wrong and what to do, with the connect form again."""
+    body = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ShipSync</title></head>"
+            f"<body><h1>Could not connect your store</h1><p>{escape(message)}</p><p>{escape(fix)}</p>"
+            f"<form method=\"get\" action=\"{escape(url_for('woocommerce_auth.start'))}\">"
+            f"<label>Store address <input name=\"store_url\" type=\"url\" placeholder=\"https://\" required></label>"
+            f"<button type=\"submit\">Connect WooCommerce</button></form></body></html>")
+    return body, status, {"Content-Type": "text/html; charset=utf-8"}

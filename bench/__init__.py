@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): measured, printed and saved to bench/results/, never asserted."""

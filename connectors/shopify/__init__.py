@@ -1,0 +1,215 @@
+"""The Shopify connector: the Admin GraphQL API behind ``connectors.base.Connector``.
+
+Modules: ``documents`` (every GraphQL document), ``orders`` / ``fulfillments`` /
+``webhooks`` (pure build/parse), ``client`` (the transport, alone holding HTTP),
+``errors`` (the error table), ``oauth`` (install, token exchange, refresh), ``ids``.
+The public methods below only combine them.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+from typing import Iterator
+
+import requests
+
+from connectors.base import (INVALID_DATA, TOKEN_EXPIRED, ConnectorError, Credentials, FulfillmentResult,
+                             RemoteOrder, Shipment, StoreAccess)
+
+from . import documents as doc
+from . import errors, oauth
+from .client import ShopifyTransport
+from .fulfillments import (build_fulfillment_create_variables, build_tracking_update_variables, matching,
+                           parse_fo_lines, parse_fulfillment_cancel, parse_fulfillment_create,
+                           parse_fulfillment_orders, parse_fulfillments, plan_fulfillment, uncovered, wanted_items)
+from .ids import numeric_id, to_gid
+from .orders import build_open_orders_variables, build_order_variables, parse_line_items, parse_order, parse_orders_page
+from .webhooks import already_taken, build_subscription_variables, parse_subscriptions, plan_subscriptions
+
+__all__ = ["ShopifyConnector"]
+
+EXPIRY_SKEW = timedelta(seconds=30)
+FULFILLMENTS_PAGE = 30  # ORDER_FULFILLMENTS_QUERY's fulfillments(first: 30)
+
+
+class ShopifyConnector:
+    platform = "shopify"
+
+    def __init__(self, access: StoreAccess, settings, http: requests.Session | None = None):
+        self.access, self.settings = access, settings
+        creds = access.credentials
+        self.transport = ShopifyTransport(settings, access.domain, creds.access_token, http,
+                                          secrets=(creds.refresh_token or "",))
+
+    @property
+    def last_throttle_status(self) -> dict | None:
+        """``extensions.cost`` of the last GraphQL answer (requested/actual cost, throttleStatus)."""
+        return self.transport.last_cost
+
+    # -- orders --------------------------------------------------------------------------
+    def fetch_order(self, order_id: str) -> RemoteOrder:
+        order_gid = to_gid("Order", order_id)
+        items, after = [], None
+        while True:
+            node = self._query(doc.ORDER_QUERY, build_order_variables(order_gid, after)).get("order")
+            if node is None:
+                raise ConnectorError(INVALID_DATA, f"Shopify has no order {numeric_id(order_id)} in this store")
+            page, more, after = parse_line_items(node.get("lineItems") or {})
+            items.extend(page)
+            if not more:
+                return parse_order(node, items)
+
+    def list_open_orders(self, since: datetime) -> Iterator[RemoteOrder]:
+        """Open orders updated since ``since``, page by page (an order with many items is re-read whole)."""
+        after = None
+        while True:
+            data = self._query(doc.OPEN_ORDERS_QUERY, build_open_orders_variables(since, after))
+            nodes, more, after = parse_orders_page(data)
+            for node in nodes:
+                items, truncated, _ = parse_line_items(node.get("lineItems") or {})
+                yield self.fetch_order(node["id"]) if truncated else parse_order(node, items)
+            if not more:
+                return
+
+    # -- fulfillments --------------------------------------------------------------------
+    def find_fulfillment(self, shipment: Shipment) -> FulfillmentResult | None:
+        """The fulfillment(s) already carrying this tracking number, when they cover the package.
+
+        A package split over two locations whose second write failed is *not* found, so that
+        ``create_fulfillment`` completes it; when coverage cannot be told, it counts as found
+        (never a duplicate).
+        """
+        status, found = self._matching_fulfillments(shipment)
+        if not found or uncovered(found, wanted_items(shipment)):
+            return None
+        return FulfillmentResult(numeric_id(found[0].id), status)
+
+    def create_fulfillment(self, shipment: Shipment) -> FulfillmentResult:
+        """One fulfillmentCreate per location holding the package's items (usually one).
+
+        Raises store_configuration when Shopify's state prevents it (hold, closed, service,
+        not routed yet, already fulfilled) and invalid_data for items not on the order.
+        """
+        order_gid = to_gid("Order", shipment.order_id)
+        wanted = wanted_items(shipment)
+        facts, fos = self._fulfillment_orders(order_gid)
+        try:
+            plans, problem = plan_fulfillment(facts, fos, wanted), None
+        except ConnectorError as exc:
+            plans, problem = [], exc
+        already = []
+        if problem or len(plans) > 1:
+            # An earlier attempt may have written this package (all of it, or some locations
+            # of a split one): finish it instead of failing or writing it twice.
+            status, already = self._matching_fulfillments(shipment)
+            need = uncovered(already, wanted) if already else wanted
+            if not need:
+                return FulfillmentResult(numeric_id(already[0].id), status)
+            if problem and not already:
+                raise problem
+            if already:
+                plans = plan_fulfillment(facts, fos, need)
+        created, status = [], None
+        for index, plan in enumerate(plans):
+            notify = shipment.notify_customer and index == 0 and not already
+            data = self._query(doc.FULFILLMENT_CREATE, build_fulfillment_create_variables(plan, shipment, notify))
+            fulfillment_gid, status = parse_fulfillment_create(data)
+            created.append(fulfillment_gid)
+        first = already[0].id if already else created[0]
+        return FulfillmentResult(numeric_id(first), status)
+
+    def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> None:
+        """Void a fulfillment and its siblings carrying the same tracking (a split package).
+        Cancelling an already cancelled fulfillment does nothing."""
+        target_gid = to_gid("Fulfillment", fulfillment_id)
+        _, records = parse_fulfillments(self._query(doc.ORDER_FULFILLMENTS_QUERY, {"id": to_gid("Order", order_id)}))
+        target = next((r for r in records if r.id == target_gid), None)
+        if target is not None and not target.active:
+            return
+        targets = [target_gid]
+        if target is not None and target.numbers:
+            targets = [r.id for r in records if r.active and set(r.numbers) & set(target.numbers)]
+        for fulfillment_gid in targets:
+            parse_fulfillment_cancel(self._query(doc.FULFILLMENT_CANCEL, {"id": fulfillment_gid}))
+
+    def update_tracking(self, fulfillment_id: str, shipment: Shipment) -> None:
+        """Correct the tracking of an existing fulfillment (not part of the Connector protocol)."""
+        variables = build_tracking_update_variables(to_gid("Fulfillment", fulfillment_id), shipment,
+                                                    shipment.notify_customer)
+        payload = self._query(doc.FULFILLMENT_TRACKING_UPDATE, variables).get("fulfillmentTrackingInfoUpdate") or {}
+        if payload.get("userErrors"):
+            raise errors.from_user_errors(payload["userErrors"], "update the tracking")
+
+    # -- store ---------------------------------------------------------------------------
+    def register_webhooks(self, callback_url: str) -> None:
+        """Subscribe the topics ShipSync handles; safe to call again (existing ones are kept)."""
+        existing, after = [], None
+        while True:
+            page, after = parse_subscriptions(self._query(doc.WEBHOOK_SUBSCRIPTIONS_QUERY, {"after": after}))
+            existing.extend(page)
+            if not after:
+                break
+        create, stale = plan_subscriptions(existing, callback_url)
+        for topic in create:
+            data = self._query(doc.WEBHOOK_SUBSCRIPTION_CREATE, build_subscription_variables(topic, callback_url))
+            problems = (data.get("webhookSubscriptionCreate") or {}).get("userErrors") or []
+            if problems and not already_taken(problems):
+                raise errors.from_user_errors(problems, f"subscribe to {topic}")
+        for subscription_id in stale:
+            self._query(doc.WEBHOOK_SUBSCRIPTION_DELETE, {"id": subscription_id})
+
+    def shop_info(self) -> dict:
+        """Name, domain and plan of the shop (not part of the Connector protocol)."""
+        return self._query(doc.SHOP_QUERY)["shop"]
+
+    def refresh_credentials(self) -> Credentials:
+        """A new token pair (both rotate: store them together). Raises token_expired when the
+        store must be re-authorized."""
+        creds = self.access.credentials
+        if not creds.refresh_token:
+            raise ConnectorError(TOKEN_EXPIRED, "ShipSync has no refresh token for this store: the merchant must "
+                                                "re-authorize ShipSync from the store's admin")
+        if creds.refresh_expires_at and _utcnow() >= creds.refresh_expires_at:
+            raise ConnectorError(TOKEN_EXPIRED, "The refresh token expired (90 days unused): the merchant must "
+                                                "re-authorize ShipSync from the store's admin")
+        fresh = oauth.refresh(self.settings, self.access.domain, creds.refresh_token, http=self.transport.http)
+        self.access = dataclasses.replace(self.access, credentials=fresh)
+        self.transport = ShopifyTransport(self.settings, self.access.domain, fresh.access_token,
+                                          self.transport.http, secrets=(fresh.refresh_token or "",))
+        return fresh
+
+    # -- helpers -------------------------------------------------------------------------
+    def _query(self, document: str, variables: dict | None = None) -> dict:
+        expires_at = self.access.credentials.expires_at
+        if expires_at and _utcnow() >= expires_at - EXPIRY_SKEW:
+            # Known expired: save the store a 401 round trip; the engine refreshes and retries.
+            raise ConnectorError(TOKEN_EXPIRED, "The Shopify access token has expired",
+                                 detail="expired before the call (expires_at passed)")
+        return self.transport.graphql(document, variables)
+
+    def _fulfillment_orders(self, order_gid: str):
+        """Every fulfillment order of the order with all its line items (paging both)."""
+        facts, fos, after = parse_fulfillment_orders(self._query(doc.FULFILLMENT_ORDERS_QUERY, {"id": order_gid}))
+        while after:
+            _, more, after = parse_fulfillment_orders(
+                self._query(doc.FULFILLMENT_ORDERS_QUERY, {"id": order_gid, "after": after}))
+            fos.extend(more)
+        for fo in fos:
+            while fo.lines_cursor:
+                data = self._query(doc.FULFILLMENT_ORDER_LINE_ITEMS_QUERY, {"id": fo.id, "after": fo.lines_cursor})
+                lines, fo.lines_cursor = parse_fo_lines(((data.get("fulfillmentOrder") or {}).get("lineItems")) or {})
+                fo.lines.extend(lines)
+        return facts, fos
+
+    def _matching_fulfillments(self, shipment: Shipment):
+        order_gid = to_gid("Order", shipment.order_id)
+        status, records = parse_fulfillments(self._query(doc.ORDER_FULFILLMENTS_QUERY, {"id": order_gid}))
+        if len(records) >= FULFILLMENTS_PAGE:  # maybe more: match on tracking numbers of up to 240
+            detailed = {r.id: r for r in records}
+            status, every = parse_fulfillments(self._query(doc.ORDER_FULFILLMENT_TRACKING_QUERY, {"id": order_gid}))
+            records = [detailed.get(r.id, r) for r in every]
+        return status, matching(records, shipment)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,129 @@
+"""Every way a WooCommerce store (or its host) can fail, mapped onto the stable causes.
+
+One table, read top to bottom, first match wins. Messages are for the merchant and the
+attempt log: they name the request's route and the store's own error code, never a key,
+a secret, a signature or the query string (which carries the OAuth parameters).
+
+Choices worth knowing:
+- 429 and 5xx come first, whatever their body: hosts answer them as HTML.
+- Any answer that is not JSON (a firewall's HTML, a maintenance page, a login page — even
+  with status 200) is ``store_server``: the API is not what answered, and it usually passes.
+- 401 is ``token_expired``: revoked or deleted keys (``woocommerce_rest_authentication_error``,
+  "Consumer key is invalid."), keys the store ignores (``woocommerce_rest_cannot_*``), keys
+  without write permission. Nothing can refresh WooCommerce keys: the merchant reconnects.
+- 403 with WooCommerce's own ``woocommerce_rest_cannot_*`` (a key owned by a user who may
+  not manage orders) needs a new key too; any other 403 is the host's firewall.
+- 404 for the order (``woocommerce_rest_*order_invalid_id``) is ``invalid_data``: the label
+  names an order this store does not have (never existed, or permanently deleted); no
+  retry and no store setting fixes that, the label must be corrected or voided. A 404
+  ``rest_no_route`` means a route we detected is gone (the tracking plugin was
+  deactivated, the fulfillments feature turned off): ``store_configuration``.
+- 3xx: we never follow redirects (a POST would become a GET); the store URL is wrong
+  (http→https, another domain): ``store_configuration``.
+"""
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+import time
+
+from connectors.base import (CONNECTION, INVALID_DATA, RATE_LIMITED, STORE_CONFIGURATION, STORE_SERVER,
+                             TOKEN_EXPIRED, ConnectorError)
+
+MAX_RETRY_AFTER = 3600.0
+
+# (rule name, predicate on (status, code, is_json), cause, message template)
+_TABLE = (
+    ("rate limited", lambda s, c, j: s == 429, RATE_LIMITED,
+     "The store asked us to slow down (HTTP 429) on {what}."),
+    ("server error", lambda s, c, j: s >= 500, STORE_SERVER,
+     "The store had a server error (HTTP {status}) on {what}."),
+    ("redirect", lambda s, c, j: 300 <= s < 400, STORE_CONFIGURATION,
+     "The store redirected {what} (HTTP {status}): check the store URL and reconnect the store."),
+    ("not the API", lambda s, c, j: not j, STORE_SERVER,
+     "The store answered {what} with a page that is not the REST API (HTTP {status}): "
+     "its host, a security plugin or a maintenance mode may be blocking the API."),
+    ("keys refused", lambda s, c, j: s == 401, TOKEN_EXPIRED,
+     "The store refused the API keys on {what} ({code}): reconnect the store."),
+    ("user not allowed", lambda s, c, j: s == 403 and c.startswith("woocommerce_rest_cannot_"), TOKEN_EXPIRED,
+     "The store's API keys belong to a user who may not manage orders ({code}): reconnect as a shop manager."),
+    ("host firewall", lambda s, c, j: s == 403, STORE_SERVER,
+     "The store's host refused {what} (HTTP 403, {code})."),
+    ("route gone", lambda s, c, j: s == 404 and c == "rest_no_route", STORE_CONFIGURATION,
+     "The store no longer offers {what} (rest_no_route): was a tracking plugin or feature turned off?"),
+    ("no such order", lambda s, c, j: s == 404, INVALID_DATA,
+     "The store has no such order ({code} on {what})."),
+    ("rejected", lambda s, c, j: 400 <= s < 500, INVALID_DATA,
+     "The store rejected {what} (HTTP {status}, {code}): {message}"),
+)
+
+_SECRETS = re.compile(r"\b(c[ks]_)[0-9a-fA-F]{8,}|(oauth_signature=)[^&\s\"']+|(consumer_secret=)[^&\s\"']+")
+
+
+def redact(text: str | None) -> str:
+    """Remove anything that looks like a key, a secret or a signature."""
+    if not text:
+        return ""
+    return _SECRETS.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + "…", text)
+
+
+def map_error(status: int, headers, body: bytes, what: str) -> ConnectorError:
+    """The ConnectorError for a non-2xx (or non-JSON) answer to ``what`` (e.g. "GET wc/v3/orders/14")."""
+    data = parse_json(body)
+    is_json = data is not None
+    code = str(data.get("code", "")) if isinstance(data, dict) else ""
+    message = str(data.get("message", "")) if isinstance(data, dict) else ""
+    for _rule, matches, cause, template in _TABLE:
+        if matches(status, code, is_json):
+            text = template.format(what=what, status=status, code=code or "no error code",
+                                   message=message[:300] or "no message")
+            return ConnectorError(cause, redact(text), http_status=status,
+                                  retry_after=retry_after(headers), detail=redact(_detail(code, message, body)))
+    raise AssertionError(f"no rule for HTTP {status}")  # 2xx JSON never reaches the table
+
+
+def map_exception(error: Exception, what: str, timeout: float) -> ConnectorError:
+    """Timeouts and connection failures. The exception's text holds the full URL (and
+    so the OAuth query): only its class name goes into the message."""
+    import requests
+
+    if isinstance(error, requests.Timeout):
+        return ConnectorError(CONNECTION, f"The store did not answer {what} within {timeout:g}s.",
+                              detail=type(error).__name__)
+    return ConnectorError(CONNECTION, f"Could not reach the store for {what} ({type(error).__name__}).",
+                          detail=type(error).__name__)
+
+
+def parse_json(body: bytes):
+    """The decoded JSON body, or None when the body is not JSON (HTML, empty, PHP warnings)."""
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def retry_after(headers, now: float | None = None) -> float | None:
+    """Seconds the store asked us to wait (``Retry-After`` as seconds or an HTTP date)."""
+    raw = (headers or {}).get("Retry-After")
+    if raw is None:
+        return None
+    raw = str(raw).strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+        seconds = parsed.timestamp() - (time.time() if now is None else now)
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+def _detail(code: str, message: str, body: bytes) -> str:
+    if code or message:
+        return f"{code}: {message}"[:500]
+    title = re.search(rb"<title[^>]*>(.*?)</title>", body or b"", re.I | re.S)
+    return ("HTML page: " + title.group(1).decode("utf-8", "replace").strip()[:200]) if title else ""

@@ -1,0 +1,67 @@
+"""The sandbox's Flask app: Shopify's admin paths under /shops/<shop>/, control under /_sandbox/."""
+from __future__ import annotations
+
+import json
+
+from flask import Flask, Response, jsonify, request
+
+from . import graphql_api, oauth
+from .store import CONTROL_METHODS
+
+_ADMIN = "/shops/<shop>/admin"
+
+
+def create_app(store) -> Flask:
+    app = Flask("sandbox.shopify")
+    app.config["store"] = store
+
+    @app.route(f"{_ADMIN}/oauth/authorize", methods=["GET", "POST"])
+    def authorize(shop):
+        entry = store.record(kind="authorize", shop=shop, method=request.method, path=request.path)
+        args = {**request.args.to_dict(), **request.form.to_dict()}
+        status, body, headers = oauth.authorize(store, shop, args, request.method)
+        entry["status"] = status
+        return Response(body, status=status, headers=headers)
+
+    @app.post(f"{_ADMIN}/oauth/access_token")
+    def access_token(shop):
+        entry = store.record(kind="token", shop=shop, method="POST", path=request.path)
+        form = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+        status, body, grant = oauth.access_token(store, shop, form or {})
+        entry.update(status=status, grant=grant)
+        return jsonify(body), status
+
+    @app.post(f"{_ADMIN}/api/<version>/graphql.json")
+    def graphql(shop, version):
+        entry = store.record(kind="graphql", shop=shop, method="POST", path=request.path, api_version=version)
+        answer = graphql_api.handle(store, shop, request.headers.get("X-Shopify-Access-Token"),
+                                    request.get_data(), entry)
+        entry["status"] = answer.status
+        headers = {"X-Shopify-API-Version": version, **answer.headers}
+        if isinstance(answer.body, str):
+            return Response(answer.body, status=answer.status, headers=headers, content_type="text/html; charset=utf-8")
+        return Response(json.dumps(answer.body), status=answer.status, headers=headers, content_type="application/json")
+
+    @app.post("/_sandbox/<name>")
+    def control(name):
+        if name not in CONTROL_METHODS:
+            return jsonify(error=f"unknown control {name!r}", methods=list(CONTROL_METHODS)), 404
+        kwargs = request.get_json(silent=True) or {}
+        try:
+            return jsonify(result=getattr(store, name)(**kwargs))
+        except (KeyError, ValueError, TypeError) as exc:
+            return jsonify(error=f"{type(exc).__name__}: {exc}"), 400
+
+    @app.get("/_sandbox/requests")
+    def requests_log():
+        return jsonify(result=store.requests(shop=request.args.get("shop"), kind=request.args.get("kind"),
+                                             operation=request.args.get("operation")))
+
+    @app.get("/")
+    def index():
+        with store.lock:
+            shops = sorted(store.shops)
+        return jsonify(sandbox="shopify", api_version=store.api_version, shops=shops,
+                       control=[f"POST /_sandbox/{m}" for m in CONTROL_METHODS])
+
+    return app

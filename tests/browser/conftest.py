@@ -1,0 +1,108 @@
+"""Browser fixtures: the real app served over HTTP with a real worker, the Shopify sandbox
+as the store, and headless Debian Chromium driven by Playwright.
+
+Playwright's own browser download does not work here, so Debian's /usr/bin/chromium is
+used (``make browser`` installs it); without it every browser test is skipped.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.helpers import install_shopify, session_token
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOP = "acme.myshopify.com"
+HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ"  # base64("admin.shopify.com/store/acme"), as Shopify sends it
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (make browser installs it)",
+                allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def live_port():
+    return _free_port()
+
+
+@pytest.fixture
+def settings(settings, live_port):
+    """The suite's settings, with APP_URL at the live server (webhooks and OAuth come back to it)
+    and a short retry backoff so a 3-attempt failure takes a fraction of a second."""
+    return settings.replace(app_url=f"http://127.0.0.1:{live_port}", sync_backoff_seconds=0.1)
+
+
+@pytest.fixture
+def live_server(app, live_port):
+    """``create_app(settings)`` served for real, several requests at a time."""
+    server = make_server("127.0.0.1", live_port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{live_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
+    # No internet here: fail the App Bridge CDN at once, as a merchant's blocked CDN would.
+    context.route("https://cdn.shopify.com/**", lambda route: route.abort())
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"script errors in the page: {errors}"
+
+
+@pytest.fixture
+def shop(app, client, shopify_store, worker, live_server):
+    """The sandbox shop with ShipSync installed through the real OAuth dance."""
+    shopify_store.create_shop(SHOP)
+    install_shopify(client, SHOP)
+    return SHOP
+
+
+def app_url(live_server: str, settings, locale: str | None = None, **query) -> str:
+    """The app home as Shopify admin opens it: shop, host, embedded and a fresh id_token."""
+    token = session_token(settings, SHOP, exp=int(time.time()) + 900)
+    params = {"shop": SHOP, "host": HOST, "embedded": "1", "id_token": token, **query}
+    if locale:
+        params["locale"] = locale
+    return live_server + "/?" + "&".join(f"{k}={v}" for k, v in params.items())
+
+
+def screenshot(page, name: str) -> Path:
+    """docs/screenshots/<name>: the page's content (no empty margin below), pointer out of the way."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.mouse.move(0, 0)
+    page.locator("main").screenshot(path=str(path), animations="disabled")
+    return path

@@ -1,0 +1,138 @@
+"""POST /webhooks/labels: every answer of DESIGN §4, and bad input changes nothing."""
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from models import Order, Package, WebhookReceipt
+from sync import queue
+from tests.helpers import label_payload, make_store, post_label
+
+
+@pytest.fixture
+def store_id(app):
+    return make_store(app)
+
+
+def counts(db_session):
+    return tuple(db_session.scalar(select(func.count()).select_from(model)) for model in (Package, Order, WebhookReceipt))
+
+
+def test_a_label_is_accepted_recorded_and_queued(client, store_id, db_session):
+    response = post_label(client, label_payload())
+    assert response.status_code == 202
+    assert response.json == {"package_id": "PKG-1", "status": "pending"}
+    package = db_session.scalar(select(Package))
+    assert (package.tracking_number, package.carrier, package.items) == (
+        "1Z999AA10123456784", "UPS", [{"line_item_id": "13001", "quantity": 1}])
+    assert package.order.external_id == "5001"
+    assert queue.huey.pending_count() == 2  # the sync, and the import of the order we had not seen
+
+
+def test_the_same_event_again_answers_the_same_and_adds_no_work(client, store_id, db_session):
+    first = post_label(client, label_payload())
+    pending = queue.huey.pending_count()
+    again = post_label(client, label_payload())
+    assert again.status_code == 200 and again.json == first.json
+    assert counts(db_session) == (1, 1, 1)
+    assert queue.huey.pending_count() == pending
+
+
+def test_gids_are_stored_as_the_numeric_ids(client, store_id, db_session):
+    payload = label_payload(order_id="gid://shopify/Order/5001",
+                            items=[{"line_item_id": "gid://shopify/LineItem/13001", "quantity": 2}])
+    assert post_label(client, payload).status_code == 202
+    package = db_session.scalar(select(Package))
+    assert package.order.external_id == "5001" and package.items == [{"line_item_id": "13001", "quantity": 2}]
+
+
+BAD_PAYLOADS = [
+    ("no tracking number", lambda p: p["package"].update(tracking_number=""), "only packages with a label"),
+    ("tracking missing", lambda p: p["package"].pop("tracking_number"), "only packages with a label"),
+    ("no items", lambda p: p["package"].update(items=[]), "must contain products"),
+    ("only empty items", lambda p: p["package"].update(items=[{"line_item_id": "1", "quantity": 0}]),
+     "must contain products"),
+    ("negative quantity", lambda p: p["package"].update(items=[{"line_item_id": "1", "quantity": -1}]), "quantity"),
+    ("item without id", lambda p: p["package"].update(items=[{"quantity": 1}]), "line_item_id"),
+    ("unknown event", lambda p: p.update(event="label.printed"), "event must be"),
+    ("unknown platform", lambda p: p.update(platform="magento"), "platform must be"),
+    ("no order", lambda p: p.pop("order_id"), "order_id is required"),
+    ("package not an object", lambda p: p.update(package=[1]), "package must be an object"),
+    ("bad tracking url", lambda p: p["package"].update(tracking_url="javascript:alert(1)"), "tracking_url"),
+]
+
+
+@pytest.mark.parametrize("case,mutate,message", BAD_PAYLOADS, ids=[c[0] for c in BAD_PAYLOADS])
+def test_bad_payloads_get_400_naming_the_rule_and_change_nothing(client, store_id, db_session, case, mutate, message):
+    payload = label_payload()
+    mutate(payload)
+    response = post_label(client, payload)
+    assert response.status_code == 400
+    assert message in response.json["error"]
+    assert counts(db_session) == (0, 0, 0)
+    assert queue.huey.pending_count() == 0
+
+
+def test_malformed_json_is_a_400(client, store_id, db_session):
+    response = post_label(client, None, raw=b'{"event": "label.created",')
+    assert response.status_code == 400 and "not valid JSON" in response.json["error"]
+    assert counts(db_session) == (0, 0, 0)
+
+
+def test_a_json_array_is_a_400(client, store_id):
+    response = post_label(client, None, raw=b"[]")
+    assert response.status_code == 400 and "JSON object" in response.json["error"]
+
+
+def test_wrong_signature_is_401_and_stores_nothing(client, store_id, db_session):
+    response = post_label(client, label_payload(), secret="not-the-secret")
+    assert response.status_code == 401
+    missing = client.post("/webhooks/labels", data=json.dumps(label_payload()), content_type="application/json")
+    assert missing.status_code == 401
+    assert counts(db_session) == (0, 0, 0)
+    assert queue.huey.pending_count() == 0
+
+
+def test_unknown_store_is_404(client, store_id, db_session):
+    response = post_label(client, label_payload(store="other.myshopify.com"))
+    assert response.status_code == 404 and "unknown store" in response.json["error"]
+    assert counts(db_session) == (0, 0, 0)
+
+
+def test_uninstalled_store_is_404(client, app, db_session):
+    make_store(app, status="uninstalled")
+    assert post_label(client, label_payload()).status_code == 404
+    assert counts(db_session) == (0, 0, 0)
+
+
+def test_oversized_body_is_413(client, store_id, db_session):
+    payload = label_payload()
+    payload["padding"] = "x" * (client.application.config["MAX_CONTENT_LENGTH"] + 1)
+    response = post_label(client, payload)
+    assert response.status_code == 413
+    assert counts(db_session) == (0, 0, 0)
+
+
+def test_a_new_tracking_number_for_a_synced_package_is_refused(client, store_id, db_session):
+    post_label(client, label_payload())
+    package = db_session.scalar(select(Package))
+    package.status = "synced"
+    db_session.commit()
+    response = post_label(client, label_payload(tracking="1ZNEWTRACKING"))
+    assert response.status_code == 409 and "void" in response.json["error"]
+    db_session.expire_all()
+    assert db_session.scalar(select(Package)).tracking_number == "1Z999AA10123456784"
+
+
+def test_automatic_sync_off_keeps_the_package_for_a_manual_sync(client, app, db_session):
+    make_store(app, settings={"auto_sync": False})
+    response = post_label(client, label_payload())
+    assert response.status_code == 202 and response.json["status"] == "requires_sync"
+    package = db_session.scalar(select(Package))
+    assert package.last_cause == "manual_sync"
+    assert queue.huey.pending_count() == 1  # only the order import; no sync
+
+
+def test_voiding_an_unknown_package_is_404(client, store_id):
+    response = post_label(client, label_payload(event="label.voided", package_id="NOPE"))
+    assert response.status_code == 404

@@ -1,0 +1,247 @@
+"""The orders page through the Flask client: CSP per kind of store, App Bridge, languages,
+store scoping of the API, and the Spanish catalog kept complete."""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from models import REQUIRES_SYNC, SYNCED, Order, Package
+from tests.helpers import api_headers, make_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOP, OTHER_SHOP = "acme.myshopify.com", "other-shop.myshopify.com"
+APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
+# The extraction keywords of babel.cfg's command line (_plural: admin/pages.py's two-form helper).
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "_plural": (1, 2)}
+
+
+def add_order(app, store_id: int, external_id: str, name: str, status: str = REQUIRES_SYNC, cause="store_configuration"):
+    with app.extensions["db_sessionmaker"]() as session, session.begin():
+        order = Order(store_id=store_id, external_id=external_id, name=name, requires_sync=status != SYNCED,
+                      line_items=[{"id": "13001", "title": "Mug", "quantity": 1, "sku": "MUG"}])
+        session.add(order)
+        session.flush()
+        session.add(Package(store_id=store_id, order_id=order.id, external_id=f"PKG-{external_id}",
+                            tracking_number=f"1Z{external_id}", carrier="UPS", items=[{"line_item_id": "13001", "quantity": 1}],
+                            status=status, attempts=1, last_cause=cause if status == REQUIRES_SYNC else None,
+                            last_message="Fulfillment order is on hold"))
+        session.flush()
+        return order.id
+
+
+def page_config(response) -> dict:
+    match = re.search(r'<script type="application/json" id="shipsync-config">(.*?)</script>', response.text, re.S)
+    assert match, "the page embeds its config"
+    return json.loads(match.group(1))
+
+
+def sign_in(client, store_id: int) -> str:
+    """What the WooCommerce connect flow does (auth.session.sign_in_store); returns the CSRF token."""
+    with client.session_transaction() as session:
+        session["store_id"] = store_id
+        session["csrf"] = "csrf-token-for-test"
+    return "csrf-token-for-test"
+
+
+# ---- Content-Security-Policy, one test per kind of store ------------------------------------
+
+def test_shopify_page_may_be_framed_by_its_shop_and_the_admin_only(app, client):
+    make_store(app, "shopify", SHOP)
+    response = client.get(f"/?shop={SHOP}&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ&embedded=1&id_token=x")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == f"frame-ancestors https://{SHOP} https://admin.shopify.com"
+    assert page_config(response)["mode"] == "shopify"
+
+
+def test_standalone_woocommerce_page_may_not_be_framed(app, client):
+    store_id = make_store(app, "woocommerce", "https://shop.example.com")
+    csrf = sign_in(client, store_id)
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    config = page_config(response)
+    assert config["mode"] == "standalone" and config["csrfToken"] == csrf
+    assert APP_BRIDGE not in response.text and 'name="shopify-api-key"' not in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/?shop=evil.example.com", "/?shop=acme.myshopify.com.evil.com", "/no-such-page"])
+def test_every_other_html_response_refuses_framing(client, path):
+    response = client.get(path)
+
+    assert response.mimetype == "text/html"
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+
+
+def test_an_html_error_page_for_a_shop_keeps_its_frame_ancestors(client):
+    response = client.get(f"/no-such-page?shop={SHOP}")
+
+    assert response.status_code == 404
+    assert response.headers["Content-Security-Policy"] == f"frame-ancestors https://{SHOP} https://admin.shopify.com"
+
+
+# ---- Embedded the Shopify way ------------------------------------------------------------------
+
+def test_embedded_page_loads_app_bridge_first_with_the_api_key(client, settings):
+    html = client.get(f"/?shop={SHOP}&embedded=1").text
+
+    assert f'<meta name="shopify-api-key" content="{settings.shopify_api_key}">' in html
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts[0] == f'<script src="{APP_BRIDGE}">', "App Bridge must be the first script, neither async nor deferred"
+    assert any("orders.js" in tag for tag in scripts)
+
+
+def test_page_without_a_store_offers_the_ways_in_and_no_data(client):
+    response = client.get("/")
+
+    assert page_config(response)["mode"] == "signed_out"
+    assert 'action="/auth/shopify"' in response.text and 'action="/auth/woocommerce"' in response.text
+    assert "csrf" not in (client.get_cookie("session").value if client.get_cookie("session") else "")
+
+
+def test_page_is_not_cached(client):
+    assert client.get(f"/?shop={SHOP}").headers["Cache-Control"] == "no-store"
+
+
+# ---- Languages -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query,headers", [
+    ("&locale=es", {}),
+    ("&locale=es-ES", {}),                      # Shopify sends language-region
+    ("", {"Accept-Language": "es-MX,es;q=0.9"}),  # or the browser says so
+])
+def test_spanish_page(client, query, headers):
+    response = client.get(f"/?shop={SHOP}{query}", headers=headers)
+    html = response.text
+    config = page_config(response)
+
+    assert '<html lang="es">' in html
+    for text in ("Pendientes de preparación", "Preparados", "Sincronizar mis envíos", "Configuración",
+                 "Buscar por número de pedido o de seguimiento", "Vuelve a autorizar ShipSync"):
+        assert text in html
+    assert "Fulfillment Pending" not in html and "Synchronize my shipments" not in html
+    assert config["locale"] == "es"
+    assert config["strings"]["requiresSyncHeading"] == "Requiere sincronización de envíos"
+    assert config["strings"]["fulfillment"]["partially_fulfilled"] == "Preparado parcialmente"
+    assert config["strings"]["items"] == {"one": "{count} artículo", "other": "{count} artículos"}
+
+
+def test_english_by_default(client):
+    response = client.get(f"/?shop={SHOP}", headers={"Accept-Language": "de-DE"})
+
+    assert '<html lang="en">' in response.text and "Fulfillment Pending" in response.text
+    assert page_config(response)["strings"]["items"] == {"one": "{count} item", "other": "{count} items"}
+
+
+def test_api_explains_causes_in_the_pages_language(app, client, settings):
+    store_id = make_store(app, "shopify", SHOP)
+    add_order(app, store_id, "5001", "#1001")
+
+    english = client.get("/api/orders?tab=pending&locale=en", headers=api_headers(settings, SHOP)).json
+    spanish = client.get("/api/orders?tab=pending&locale=es", headers=api_headers(settings, SHOP)).json
+
+    assert english["orders"][0]["packages"][0]["error"]["fix"].startswith("Fix the order in the store")
+    assert spanish["orders"][0]["packages"][0]["error"]["fix"].startswith("Corrige el pedido en la tienda")
+
+
+# ---- A merchant sees only their own store ---------------------------------------------------------
+
+def test_another_stores_order_is_not_found(app, client, settings):
+    store_a = make_store(app, "shopify", SHOP)
+    store_b = make_store(app, "shopify", OTHER_SHOP, access_token="shpat_other")
+    add_order(app, store_a, "5001", "#1001")
+    order_b = add_order(app, store_b, "6001", "#2001")
+    as_a, as_b = api_headers(settings, SHOP), api_headers(settings, OTHER_SHOP)
+
+    assert client.get(f"/api/orders/{order_b}", headers=as_b).status_code == 200
+    assert client.get(f"/api/orders/{order_b}", headers=as_a).status_code == 404
+    assert client.post(f"/api/orders/{order_b}/sync", headers=as_a).status_code == 404
+    listed = client.get("/api/orders?tab=all", headers=as_a).json
+    assert [o["name"] for o in listed["orders"]] == ["#1001"] and listed["counts"]["all"] == 1
+    assert client.get("/api/orders?tab=all&q=%232001", headers=as_a).json["total"] == 0
+
+
+def test_the_pages_sync_buttons_are_answered_at_once(app, client, settings):
+    """Synchronize and Synchronize my shipments: 202 within moments (on SQLite the request's own
+    transaction once held the write lock the sync service waited 30 s for, then 500)."""
+    store_id = make_store(app, "shopify", SHOP)
+    order = add_order(app, store_id, "5001", "#1001")
+    started = time.monotonic()
+
+    one = client.post(f"/api/orders/{order}/sync", headers=api_headers(settings, SHOP))
+    every = client.post("/api/sync", headers=api_headers(settings, SHOP))
+
+    assert (one.status_code, one.json["packages"]) == (202, [1]) and every.status_code == 202
+    assert client.get(f"/api/sync/{every.json['batch_id']}", headers=api_headers(settings, SHOP)).json["total"] == 1
+    assert time.monotonic() - started < 5
+
+
+def test_woocommerce_session_cannot_reach_a_shopify_stores_order(app, client):
+    shopify_store = make_store(app, "shopify", SHOP)
+    order = add_order(app, shopify_store, "5001", "#1001")
+    csrf = sign_in(client, make_store(app, "woocommerce", "https://shop.example.com"))
+
+    assert client.get(f"/api/orders/{order}").status_code == 404
+    assert client.post(f"/api/orders/{order}/sync", headers={"X-CSRF-Token": csrf}).status_code == 404
+
+
+# ---- The page's script and the catalogs ------------------------------------------------------------
+
+def test_every_text_the_script_uses_is_sent_by_the_server(client):
+    script = (ROOT / "static" / "orders.js").read_text()
+    strings = page_config(client.get(f"/?shop={SHOP}"))["strings"]
+
+    used = set(re.findall(r"\bS\.(\w+)", script))
+    assert used and used <= set(strings), f"missing texts: {sorted(used - set(strings))}"
+
+
+def _source_messages() -> set[str]:
+    with open(ROOT / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, options_map, keywords=KEYWORDS):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def _catalog(name: str):
+    path = ROOT / "translations" / "es" / "LC_MESSAGES" / name
+    with open(path, "rb") as handle:
+        return read_po(handle, locale="es") if name.endswith(".po") else read_mo(handle)
+
+
+def test_spanish_catalog_translates_every_text_in_the_code():
+    """Fails when a new _() text was not extracted and translated: see babel.cfg for the commands."""
+    po = _catalog("messages.po")
+    translated = {}
+    for message in po:
+        if message.id:
+            key = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+            strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+            translated[key] = all(strings) and not message.fuzzy
+
+    in_code = _source_messages()
+    assert len(in_code) > 100
+    assert sorted(in_code - set(translated)) == [], "texts not in translations/es (run the babel.cfg commands)"
+    assert sorted(k for k in in_code if not translated[k]) == [], "untranslated or fuzzy Spanish texts"
+
+
+def test_compiled_spanish_catalog_matches_the_po_file():
+    po, mo = _catalog("messages.po"), _catalog("messages.mo")
+    def texts(catalog):
+        return {(m.id[0] if isinstance(m.id, (tuple, list)) else m.id):
+                tuple(m.string) if isinstance(m.string, (tuple, list)) else m.string for m in catalog if m.id}
+
+    po_texts, mo_texts = texts(po), texts(mo)
+
+    assert mo_texts == po_texts, "translations/es/LC_MESSAGES/messages.mo is stale: pybabel compile -d translations"

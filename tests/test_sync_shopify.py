@@ -1,0 +1,287 @@
+"""End to end: a signed label → the queue → a worker → the sandbox Shopify store, over real HTTP."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import select
+
+from models import Order, Package, Store, SyncAttempt
+from tests.helpers import api_headers, install_shopify, label_payload, post_label, wait_for
+
+SHOP = "acme.myshopify.com"
+FIND = "ShipSyncOrderFulfillments"
+
+
+@pytest.fixture
+def shop(client, shopify_store, worker):
+    """The app installed in a sandbox shop through OAuth, its install tasks finished."""
+    shopify_store.create_shop(SHOP)
+    install_shopify(client, SHOP)
+    wait_for(lambda: len(shopify_store.webhook_subscriptions(SHOP)) >= 5, message="webhook subscriptions")
+    wait_for(lambda: shopify_store.requests(SHOP, operation="ShipSyncOpenOrders"), message="order import")
+    return shopify_store
+
+
+def new_order(shop, quantities=(1,)):
+    order = shop.create_order(SHOP, [{"title": f"Item {n}", "quantity": q} for n, q in enumerate(quantities)])
+    return order, [li["id"] for li in order["line_items"]]
+
+
+def package_row(app, external_id="PKG-1") -> Package:
+    with app.extensions["db_sessionmaker"]() as session:
+        package = session.scalar(select(Package).where(Package.external_id == external_id))
+        if package is not None:
+            session.expunge(package)
+        return package
+
+
+def wait_status(app, status, external_id="PKG-1", timeout=20.0) -> Package:
+    return wait_for(lambda: (p := package_row(app, external_id)) is not None and p.status == status and p,
+                    timeout=timeout, message=f"package {external_id} {status}")
+
+
+def send_label(client, order, items, package_id="PKG-1", tracking="1Z999AA10123456784", **kwargs):
+    response = post_label(client, label_payload(order_id=order["id"], package_id=package_id, tracking=tracking,
+                                                items=[{"line_item_id": i, "quantity": q} for i, q in items], **kwargs))
+    assert response.status_code == 202, response.json
+    return response
+
+
+def attempt_times(shop, order):
+    """When each sync attempt started: the first call of an attempt is the fulfillment lookup."""
+    return [r["started"] for r in shop.requests(SHOP, operation=FIND)]
+
+
+def test_a_label_creates_exactly_one_fulfillment_with_its_tracking(app, client, shop):
+    order, (line,) = new_order(shop)
+    send_label(client, order, [(line, 1)])
+    package = wait_status(app, "synced")
+    (fulfillment,) = shop.fulfillments(SHOP, order["id"])
+    assert fulfillment["tracking_number"] == "1Z999AA10123456784"
+    assert fulfillment["tracking_company"] == "UPS"
+    assert fulfillment["tracking_url"] == "https://www.ups.com/track?tracknum=1Z999AA10123456784"
+    assert package.fulfillment_id == fulfillment["id"] and package.attempts == 1
+    again = post_label(client, label_payload(order_id=order["id"], items=[{"line_item_id": line, "quantity": 1}]))
+    assert again.status_code == 200
+    time.sleep(0.5)
+    assert len(shop.fulfillments(SHOP, order["id"])) == 1
+    assert shop.order(SHOP, order["id"])["display_fulfillment_status"] == "FULFILLED"
+
+
+def test_the_order_is_imported_with_its_name_and_items(app, client, shop):
+    order, (line,) = new_order(shop, (2,))
+    send_label(client, order, [(line, 1)])
+    wait_status(app, "synced")
+
+    def imported():
+        with app.extensions["db_sessionmaker"]() as session:
+            row = session.scalar(select(Order).where(Order.external_id == order["id"]))
+            return row if row.name else None
+    row = wait_for(imported, message="order import")
+    assert row.name == order["name"] and row.line_items[0]["quantity"] == 2
+    assert row.fulfillment_status == "partially_fulfilled"
+
+
+def test_bad_labels_cause_no_store_call(app, client, shop):
+    order, (line,) = new_order(shop)
+    shop.clear_requests()
+    for payload in (label_payload(order_id=order["id"], items=[]),
+                    label_payload(order_id=order["id"], tracking=""),
+                    label_payload(order_id=order["id"], store="nobody.myshopify.com")):
+        assert post_label(client, payload).status_code in (400, 404)
+    assert post_label(client, label_payload(order_id=order["id"]), secret="wrong").status_code == 401
+    time.sleep(0.5)
+    assert shop.requests(SHOP, kind="graphql") == []
+
+
+def test_two_503s_then_success_takes_three_spaced_attempts(app, client, shop):
+    order, (line,) = new_order(shop)
+    shop.add_fault(SHOP, "503", count=2, match=FIND)
+    send_label(client, order, [(line, 1)])
+    package = wait_status(app, "synced")
+    assert package.attempts == 3
+    first, second, third = attempt_times(shop, order)
+    assert second - first >= 1.5
+    assert third - second >= 3.0
+    assert len(shop.fulfillments(SHOP, order["id"])) == 1
+
+
+def test_three_503s_require_sync_then_a_manual_sync_succeeds(app, client, shop):
+    order, (line,) = new_order(shop)
+    shop.add_fault(SHOP, "503", count=3, match=FIND)
+    send_label(client, order, [(line, 1)])
+    package = wait_status(app, "requires_sync")
+    assert (package.attempts, package.last_cause, package.last_http_status) == (3, "store_server", 503)
+    assert shop.fulfillments(SHOP, order["id"]) == []
+    api = api_headers(app.config["SETTINGS"], SHOP)
+    detail = client.get(f"/api/orders/{package.order_id}", headers=api).json
+    assert detail["requires_sync"] is True
+    assert detail["packages"][0]["error"]["cause"] == "store_server"
+    assert [h["outcome"] for h in detail["packages"][0]["history"]] == ["retry", "retry", "failed"]
+    assert client.post(f"/api/orders/{package.order_id}/sync", headers=api).status_code == 202
+    package = wait_status(app, "synced")
+    assert package.attempts == 1
+    assert len(shop.fulfillments(SHOP, order["id"])) == 1
+
+
+def test_retry_after_is_honoured(app, client, shop):
+    order, (line,) = new_order(shop)
+    shop.add_fault(SHOP, "429", retry_after=4, match=FIND)
+    send_label(client, order, [(line, 1)])
+    wait_status(app, "synced", timeout=30)
+    first, second = attempt_times(shop, order)
+    assert second - first >= 4.0
+
+
+def test_throttled_is_retried_and_synced(app, client, shop):
+    order, (line,) = new_order(shop)
+    shop.add_fault(SHOP, "throttled", match=FIND)
+    send_label(client, order, [(line, 1)])
+    package = wait_status(app, "synced", timeout=30)
+    assert package.attempts == 2
+    with app.extensions["db_sessionmaker"]() as session:
+        causes = [a.cause for a in session.scalars(select(SyncAttempt).where(SyncAttempt.package_id == package.id))]
+    assert causes == ["rate_limited", None]
+
+
+def test_a_lost_response_leaves_exactly_one_fulfillment(app, client, shop):
+    order, (line,) = new_order(shop)
+    shop.add_fault(SHOP, "lost_response", seconds=3, match="fulfillmentCreate")
+    send_label(client, order, [(line, 1)])
+    package = wait_status(app, "synced", timeout=30)
+    assert package.attempts == 2  # the first attempt timed out although the store wrote it
+    (fulfillment,) = shop.fulfillments(SHOP, order["id"])
+    assert package.fulfillment_id == fulfillment["id"]
+
+
+def test_an_expired_token_is_refreshed_without_using_an_attempt(app, client, shop):
+    order, (line,) = new_order(shop)
+    shop.expire_access_token(SHOP)
+    send_label(client, order, [(line, 1)])
+    package = wait_status(app, "synced")
+    assert package.attempts == 1
+    assert shop.refresh_count(SHOP) == 1
+    assert len(shop.fulfillments(SHOP, order["id"])) == 1
+
+
+def test_a_refused_refresh_needs_reauthorization(app, client, shop):
+    order, (line,) = new_order(shop)
+    shop.expire_access_token(SHOP)
+    shop.revoke_refresh_token(SHOP)
+    send_label(client, order, [(line, 1)])
+    package = wait_status(app, "requires_sync")
+    assert package.last_cause == "token_expired" and package.attempts == 0
+    with app.extensions["db_sessionmaker"]() as session:
+        assert session.scalar(select(Store.status)) == "reauth_required"
+    store_json = client.get("/api/store", headers=api_headers(app.config["SETTINGS"], SHOP)).json
+    assert store_json["status"] == "reauth_required" and "/auth/shopify?shop=" in store_json["reauthorize_url"]
+
+
+def test_reauthorizing_resumes_held_packages_by_itself(app, client, shop):
+    order, (line,) = new_order(shop)
+    shop.expire_access_token(SHOP)
+    shop.revoke_refresh_token(SHOP)
+    send_label(client, order, [(line, 1)])
+    wait_status(app, "requires_sync")
+    other, (other_line,) = new_order(shop)
+    send_label(client, other, [(other_line, 1)], package_id="PKG-2", tracking="1ZSECOND")
+    wait_status(app, "requires_sync", "PKG-2")  # held: no call while the store awaits re-authorization
+    install_shopify(client, SHOP)
+    wait_status(app, "synced")
+    wait_status(app, "synced", "PKG-2")
+    assert len(shop.fulfillments(SHOP, order["id"])) == 1 and len(shop.fulfillments(SHOP, other["id"])) == 1
+
+
+def test_a_hold_requires_sync_with_store_configuration_after_one_attempt(app, client, shop):
+    order, (line,) = new_order(shop)
+    shop.hold(SHOP, order["id"])
+    send_label(client, order, [(line, 1)])
+    package = wait_status(app, "requires_sync")
+    assert (package.last_cause, package.attempts) == ("store_configuration", 1)
+    assert "hold" in package.last_message.lower()
+    shop.release(SHOP, order["id"])
+    client.post(f"/api/orders/{package.order_id}/sync", headers=api_headers(app.config["SETTINGS"], SHOP))
+    wait_status(app, "synced")
+
+
+def test_a_package_with_some_items_is_a_partial_fulfillment(app, client, shop):
+    order, lines = new_order(shop, (1, 1, 1))
+    send_label(client, order, [(lines[0], 1), (lines[1], 1)])
+    first = wait_status(app, "synced")
+    (fulfillment,) = shop.fulfillments(SHOP, order["id"])
+    assert sorted(li["line_item_id"] for li in fulfillment["line_items"]) == sorted(lines[:2])
+    api = api_headers(app.config["SETTINGS"], SHOP)
+    assert client.get(f"/api/orders/{first.order_id}", headers=api).json["fulfillment_status"] == "partially_fulfilled"
+    send_label(client, order, [(lines[2], 1)], package_id="PKG-2", tracking="1ZLAST")
+    wait_status(app, "synced", "PKG-2")
+    assert client.get(f"/api/orders/{first.order_id}", headers=api).json["fulfillment_status"] == "fulfilled"
+    assert shop.order(SHOP, order["id"])["display_fulfillment_status"] == "FULFILLED"
+
+
+def test_a_voided_label_cancels_its_fulfillment(app, client, shop):
+    order, (line,) = new_order(shop)
+    send_label(client, order, [(line, 1)])
+    wait_status(app, "synced")
+    post_label(client, label_payload(order_id=order["id"], event="label.voided",
+                                     items=[{"line_item_id": line, "quantity": 1}]))
+    wait_for(lambda: package_row(app).voided, message="voided")
+    (fulfillment,) = shop.fulfillments(SHOP, order["id"])
+    assert fulfillment["status"] == "CANCELLED"
+
+
+def test_a_worker_killed_mid_mass_sync_loses_nothing_and_duplicates_nothing(app, client, shopify_store, settings):
+    """SIGKILL the worker process half-way through 50 packages, start another: all 50 synced, once each."""
+    shopify_store.create_shop(SHOP)
+    install_shopify(client, SHOP)  # no worker yet: the install task waits in the queue
+    orders = [new_order(shopify_store) for _ in range(50)]
+    # Every package first fails for good, so that "Synchronize my shipments" has 50 to do.
+    shopify_store.add_fault(SHOP, "403", count=50, match=FIND)
+    env = worker_env(settings)
+    first = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", "4"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for n, (order, (line,)) in enumerate(orders):
+            send_label(client, order, [(line, 1)], package_id=f"PKG-{n}", tracking=f"1ZKILL{n:04d}")
+        wait_for(lambda: count_status(app, "requires_sync") == 50, timeout=60, message="50 failed packages")
+        # Slow the store down so the kill lands in the middle of the batch.
+        shopify_store.configure_shop(SHOP, latency_seconds=0.1)
+        batch = client.post("/api/sync", headers=api_headers(settings, SHOP))
+        assert batch.status_code == 202
+        wait_for(lambda: 5 <= count_status(app, "synced"), timeout=60, message="a few synced")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        synced_at_kill = count_status(app, "synced")
+        assert synced_at_kill < 50, "the kill came too late to prove anything"
+        second = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", "4"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: count_status(app, "synced") == 50, timeout=90, message="all 50 synced")
+        finally:
+            second.terminate()
+            second.wait(timeout=15)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    for order, _ in orders:
+        assert len(shopify_store.fulfillments(SHOP, order["id"])) == 1
+    progress = client.get(f"/api/sync/{batch.json['batch_id']}", headers=api_headers(settings, SHOP)).json
+    assert (progress["total"], progress["synced"], progress["failed"], progress["pending"]) == (50, 50, 0, 0)
+
+
+def count_status(app, status) -> int:
+    with app.extensions["db_sessionmaker"]() as session:
+        return len(session.scalars(select(Package.id).where(Package.status == status)).all())
+
+
+def worker_env(settings) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PYTEST"))}
+    env.update(APP_ENV="test", DATABASE_URL=settings.database_url, QUEUE_URL=settings.queue_url,
+               SECRET_KEY=settings.secret_key, TOKEN_ENCRYPTION_KEY=settings.token_encryption_key,
+               SHOPIFY_ADMIN_ORIGIN=settings.shopify_admin_origin, APP_URL=settings.app_url,
+               STORE_TIMEOUT_SECONDS="2", SYNC_LEASE_SECONDS="3", SYNC_BACKOFF_SECONDS="1.5")
+    return env

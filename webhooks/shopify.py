@@ -1,0 +1,169 @@
+"""POST /webhooks/shopify: one small handler per topic, named after it.
+
+Every handler is safe to run twice (Shopify delivers at least once and out of order),
+and treats the webhook as a trigger: order state is read back from the store by the
+worker, so a late copy never rolls an order back.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import delete, or_, select
+
+from db import get_session
+from models import REQUIRES_SYNC, SYNCED, UNINSTALLED, Order, Package, Store, WebhookReceipt
+from stores import find_store
+from sync import causes
+from sync.engine import restart
+from sync.orders import refresh_order_state
+from webhooks import receipts
+from webhooks.signatures import valid_base64_hmac
+
+bp = Blueprint("shopify_webhooks", __name__)
+log = logging.getLogger(__name__)
+
+COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
+
+
+def _queue():
+    return current_app.extensions["shipsync"].queue
+
+
+@bp.post("/webhooks/shopify")
+def receive():
+    body = request.get_data(cache=True)
+    if not valid_base64_hmac(current_app.config["SETTINGS"].shopify_api_secret, body,
+                             request.headers.get("X-Shopify-Hmac-Sha256")):
+        return jsonify(error="invalid X-Shopify-Hmac-Sha256"), 401
+    topic = request.headers.get("X-Shopify-Topic", "")
+    delivery_id = request.headers.get("X-Shopify-Event-Id") or request.headers.get("X-Shopify-Webhook-Id")
+    shop = request.headers.get("X-Shopify-Shop-Domain", "")
+    if not delivery_id or not shop:
+        return jsonify(error="X-Shopify-Event-Id and X-Shopify-Shop-Domain are required"), 400
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return jsonify(error="the body is not valid JSON"), 400
+    handler = HANDLERS.get(topic)
+    if handler is None:
+        return jsonify(ignored=topic), 200
+
+    session = get_session()
+    if receipts.previous_response(session, "shopify", delivery_id) is not None:
+        return jsonify(duplicate=True), 200  # a redelivery: already handled
+    store = find_store(session, "shopify", shop)
+    if store is None or (store.status == UNINSTALLED and topic not in COMPLIANCE_TOPICS):
+        return jsonify(ignored="store not installed"), 200  # nothing of theirs to update
+    response, work = handler(session, store, payload)
+    if store is not None and topic != "shop/redact":
+        receipts.record(session, "shopify", delivery_id, store_id=store.id, topic=topic, response=response)
+    session.commit()
+    for task in work:
+        task()
+    return jsonify(response or {}), 200
+
+
+def _order_id(payload: dict) -> str:
+    return str(payload.get("id") or payload.get("admin_graphql_api_id", "").rsplit("/", 1)[-1])
+
+
+def orders_create(session, store, payload):
+    """Read the order back from the store (the worker), so the page shows it before any label."""
+    order_id = _order_id(payload)
+    return {"order_id": order_id}, [lambda: _queue().import_order(store.id, order_id)]
+
+
+orders_updated = orders_create
+
+
+def orders_cancelled(session, store, payload):
+    """A cancelled order has nothing left to fulfil: its waiting packages stop with a clear cause."""
+    order = session.scalar(select(Order).where(Order.store_id == store.id, Order.external_id == _order_id(payload)))
+    if order is None:
+        return orders_create(session, store, payload)
+    order.cancelled = True
+    for package in order.packages:
+        if package.status != SYNCED and not package.voided:
+            package.status, package.last_cause = REQUIRES_SYNC, causes.ORDER_CANCELLED
+            package.last_message, package.next_attempt_at = "The order was cancelled in the store.", None
+    refresh_order_state(order)
+    return {"order_id": order.external_id, "cancelled": True}, []
+
+
+def fulfillment_orders_order_routing_complete(session, store, payload):
+    """Fulfillment orders now exist: packages that failed for want of them can go.
+
+    The payload names only the fulfillment order, so every package of the store held
+    for its set-up is retried; those still blocked fail again with the same cause.
+    """
+    held = session.scalars(select(Package).where(
+        Package.store_id == store.id, Package.status == REQUIRES_SYNC,
+        Package.last_cause == causes.STORE_CONFIGURATION)).all()
+    for package in held:
+        restart(package)
+    ids = [p.id for p in held]
+    return {"restarted": len(ids)}, [lambda: [_queue().sync(i) for i in ids]]
+
+
+def app_uninstalled(session, store, payload):
+    """Stop all work for the store and drop its tokens; a re-install starts afresh."""
+    store.status = UNINSTALLED
+    store.credentials_encrypted = None
+    store.token_expires_at = store.refresh_expires_at = None
+    waiting = session.scalars(select(Package).where(
+        Package.store_id == store.id, Package.status != SYNCED, Package.voided.is_(False))).all()
+    for package in waiting:
+        package.status, package.last_cause, package.next_attempt_at = REQUIRES_SYNC, causes.STORE_UNINSTALLED, None
+        refresh_order_state(package.order)
+    return {"uninstalled": store.domain}, []
+
+
+def _customer_orders(session, store, payload):
+    customer = payload.get("customer") or {}
+    wanted = [str(i) for i in (payload.get("orders_requested") or payload.get("orders_to_redact") or [])]
+    conditions = [Order.external_id.in_(wanted)] if wanted else []
+    if customer.get("email"):
+        conditions.append(Order.customer_email == customer["email"])
+    if not conditions:
+        return []
+    return session.scalars(select(Order).where(Order.store_id == store.id, or_(*conditions))).all()
+
+
+def customers_data_request(session, store, payload):
+    """What ShipSync holds about the customer, kept with the receipt for the merchant to pass on."""
+    orders = _customer_orders(session, store, payload)
+    report = [{"order": o.name, "customer_name": o.customer_name, "customer_email": o.customer_email,
+               "tracking_numbers": [p.tracking_number for p in o.packages]} for o in orders]
+    log.info("customers/data_request for store %s: %d order(s) reported", store.id, len(report))
+    return {"data_request": report}, []
+
+
+def customers_redact(session, store, payload):
+    """Erase the customer's personal data; shipments stay, without a name or address attached."""
+    orders = _customer_orders(session, store, payload)
+    for order in orders:
+        order.customer_name = order.customer_email = None
+    # Earlier data-request reports carry the same personal data.
+    session.execute(delete(WebhookReceipt).where(WebhookReceipt.store_id == store.id,
+                                                 WebhookReceipt.topic == "customers/data_request"))
+    return {"redacted_orders": len(orders)}, []
+
+
+def shop_redact(session, store, payload):
+    """Erase everything of the store (48 hours after uninstall)."""
+    session.execute(delete(Store).where(Store.id == store.id))
+    return {"redacted": True}, []
+
+
+HANDLERS = {
+    "orders/create": orders_create,
+    "orders/updated": orders_updated,
+    "orders/cancelled": orders_cancelled,
+    "fulfillment_orders/order_routing_complete": fulfillment_orders_order_routing_complete,
+    "app/uninstalled": app_uninstalled,
+    "customers/data_request": customers_data_request,
+    "customers/redact": customers_redact,
+    "shop/redact": shop_redact,
+}
