@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, render_template, request, session, url
 from flask_babel import get_locale, gettext as _, ngettext
 
 from auth.session import csrf_token
+from auth.shopify import exchange_on_app_home
 
 bp = Blueprint("pages", __name__)
 
@@ -42,6 +43,8 @@ def content_security_policy(response):
 @bp.get("/")
 def index():
     settings = current_app.config["SETTINGS"]
+    # Shopify-managed installs land here first: get an offline token from the id_token.
+    exchange_on_app_home(request.args)
     shop = _valid_shop(request.args.get("shop"))
     if shop:
         mode = SHOPIFY

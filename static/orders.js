@@ -11,7 +11,7 @@
   const S = config.strings;
   const IN_FLIGHT = new Set(["pending", "syncing", "retrying"]);
   // Milliseconds. The batch poll is short so the progress bar moves visibly.
-  const POLL = { order: 600, batch: 400, rows: 2000, rowsMax: 10000, store: 20000, storeReauth: 2500 };
+  const POLL = { order: 600, batch: 400, rows: 1500, rowsMax: 10000, store: 20000, storeReauth: 2500 };
   const BATCH_KEY = "shipsync.batch." + (config.shop || "standalone");
   const urlToken = new URLSearchParams(window.location.search).get("id_token");
   const pluralRules = new Intl.PluralRules(config.locale);
@@ -196,7 +196,7 @@
       label.textContent = busyText || S.syncBusy;
       if (!button.querySelector(".spinner")) button.prepend(spinner());
       const firstIcon = button.querySelector(".icon");
-      if (firstIcon) firstIcon.hidden = true;
+      if (firstIcon) firstIcon.setAttribute("hidden", "");  // an SVG element has no .hidden property
       button.setAttribute("aria-busy", "true");
       button.setAttribute("aria-disabled", "true");
     } else {
@@ -204,7 +204,7 @@
       const spin = button.querySelector(".spinner");
       if (spin) spin.remove();
       const firstIcon = button.querySelector(".icon");
-      if (firstIcon) firstIcon.hidden = false;
+      if (firstIcon) firstIcon.removeAttribute("hidden");
       button.removeAttribute("aria-busy");
       if (!state.blocked) button.removeAttribute("aria-disabled");
     }
@@ -267,8 +267,11 @@
     return order.packages.reduce((sum, p) => sum + (p.items || []).reduce((s, i) => s + (Number(i.quantity) || 0), 0), 0);
   }
 
+  /** The row's Synchronize button: when the order needs it, busy while the merchant's own sync runs.
+   * Orders on their way for another reason (a mass sync, a retry) say so in their badge instead. */
   function syncButton(order) {
-    const busy = state.syncing.has(order.id) || orderSyncState(order) === "in_progress";
+    const busy = state.syncing.has(order.id);
+    if (!busy && (!order.requires_sync || order.cancelled || orderSyncState(order) === "in_progress")) return null;
     const button = h("button", {
       type: "button", class: "button", dataset: { action: "sync", orderId: order.id, focusKey: "sync-" + order.id },
       "aria-label": fmt(busy ? S.syncBusyLabel : S.syncLabel, { name: order.name }),
@@ -300,7 +303,7 @@
       h("td", {}, tracking),
       h("td", {}, badge("fulfillment", order.fulfillment_status)),
       h("td", {}, badge("orderSync", orderSyncState(order))),
-      h("td", { class: "actions" }, order.requires_sync && !order.cancelled ? syncButton(order) : null));
+      h("td", { class: "actions" }, syncButton(order)));
     const details = h("tr", { class: "details-row", id: detailsId, dataset: { orderId: order.id }, hidden: !expanded },
       h("td", { colspan: 8 }, expanded ? shippingInformation(order) : null));
     return [row, details];
@@ -618,6 +621,7 @@
     $("mass-sync-title").textContent = S.massRunning;
     $("mass-summary").replaceChildren();
     $("mass-sync-dismiss").hidden = true;
+    loadOrders();  // the batch's packages were restarted: show them on their way at once
     let lastRows = Date.now();
     while (state.batchId === batchId) {
       let progress;

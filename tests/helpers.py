@@ -96,3 +96,28 @@ def make_store(app, platform="shopify", domain="acme.myshopify.com", access_toke
         session.add(store)
         session.flush()
         return store.id
+
+
+def post_shopify_webhook(client, topic: str, payload: dict, shop: str = "acme.myshopify.com",
+                         event_id: str | None = None, secret: str | None = None):
+    """A webhook delivery as Shopify sends it: HMAC of the raw body with the app secret."""
+    import uuid
+
+    secret = secret or client.application.config["SETTINGS"].shopify_api_secret
+    body = json.dumps(payload).encode()
+    return client.post("/webhooks/shopify", data=body, content_type="application/json", headers={
+        "X-Shopify-Topic": topic, "X-Shopify-Shop-Domain": shop,
+        "X-Shopify-Hmac-Sha256": base64_hmac_sha256(secret, body),
+        "X-Shopify-Event-Id": event_id or str(uuid.uuid4()), "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+        "X-Shopify-API-Version": "2026-07"})
+
+
+def signed_callback_query(secret: str, **params) -> str:
+    """A callback query string signed the way Shopify signs it (hex HMAC of the sorted query)."""
+    import hashlib
+    import hmac
+    from urllib.parse import urlencode
+
+    message = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+    params["hmac"] = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return urlencode(params)

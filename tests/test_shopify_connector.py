@@ -177,6 +177,7 @@ def test_wanted_items_sum_duplicates_in_any_id_form():
     wanted = wanted_items(ship(5001, [(13001, 1), ("gid://shopify/LineItem/13001", 2), (13002, 1)]))
     assert wanted == {"gid://shopify/LineItem/13001": 3, "gid://shopify/LineItem/13002": 1}
     assert failure(lambda: wanted_items(ship(5001, [(13001, 0)]))).cause == INVALID_DATA
+    assert failure(lambda: wanted_items(ship(5001, []))).cause == INVALID_DATA
 
 
 def test_plan_uses_only_fulfillable_fulfillment_orders():

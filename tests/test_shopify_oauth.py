@@ -38,7 +38,8 @@ def test_callback_hmac_rejects_tampering(change):
 @pytest.mark.parametrize("shop, valid", [("acme.myshopify.com", True), ("acme-2_b.myshopify.com", True),
                                          ("-acme.myshopify.com", False), ("acme.myshopify.com.evil.com", False),
                                          ("acme.example.com", False), ("https://acme.myshopify.com", False),
-                                         ("acme.myshopify.com/", False), ("", False), (None, False)])
+                                         ("acme.myshopify.com/", False), ("acme.myshopify.com\n", False),
+                                         ("", False), (None, False)])
 def test_valid_shop_domain(shop, valid):
     assert valid_shop_domain(shop) is valid
 

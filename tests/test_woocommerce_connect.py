@@ -16,6 +16,12 @@ from tests.helpers import wait_for
 TOPICS = {"order.created", "order.updated", "order.deleted"}
 
 
+def _orders(app, store_id):
+    # A fresh session per look: SQLite transactions here take the write lock (BEGIN IMMEDIATE).
+    with app.extensions["db_sessionmaker"]() as session:
+        return session.scalars(select(Order).where(Order.store_id == store_id)).all()
+
+
 def _store(app, store_id):
     with app.extensions["db_sessionmaker"]() as session:
         return session.get(Store, store_id)
@@ -68,12 +74,11 @@ def test_connect_stores_keys_signs_in_and_registers_the_three_webhooks(client, a
     assert {h["delivery_url"] for h in hooks} == {f"{app.config['SETTINGS'].app_url}/webhooks/woocommerce/{store_id}"}
     assert all(h["status"] == "active" for h in hooks)
     assert all(woo_store.webhook_secret(h["id"]) == credentials.webhook_secret for h in hooks)
-    pings = woo_store.deliveries("ping")
-    assert len(pings) == 3 and all(p["status"] == 200 for p in pings)  # answered while the worker waited
+    pings = wait_for(lambda: len(woo_store.deliveries("ping")) == 3 and woo_store.deliveries("ping"),
+                     message="three pings")
+    assert all(p["status"] == 200 for p in pings)  # answered while the worker waited for the store
 
-    with app.extensions["db_sessionmaker"]() as session:
-        imported = wait_for(lambda: session.scalars(select(Order).where(Order.store_id == store_id)).all(),
-                            message="open orders imported")
+    imported = wait_for(lambda: _orders(app, store_id), message="open orders imported")
     assert [o.external_id for o in imported] == [str(order["id"])]
 
     assert client.get("/api/store").json["platform"] == "woocommerce"  # signed in by the return step

@@ -83,7 +83,9 @@ def normalize_tracking(number: str | None) -> str:
 
 
 def wanted_items(shipment: Shipment) -> dict[str, int]:
-    """LineItem GID → quantity, duplicates summed; raises invalid_data for a bad item."""
+    """LineItem GID → quantity, duplicates summed; raises invalid_data for a bad item or none."""
+    if not shipment.items:
+        raise ConnectorError(INVALID_DATA, f"Package {shipment.package_id} has no items to fulfill")
     wanted: dict[str, int] = {}
     for item in shipment.items:
         if item.quantity <= 0:

@@ -24,7 +24,7 @@ OFFLINE_TOKEN = "urn:shopify:params:oauth:token-type:offline-access-token"
 
 
 def valid_shop_domain(shop) -> bool:
-    return isinstance(shop, str) and bool(SHOP_DOMAIN.match(shop))
+    return isinstance(shop, str) and bool(SHOP_DOMAIN.fullmatch(shop))  # fullmatch: no trailing "\n"
 
 
 def authorize_url(settings, shop: str, state: str, redirect_uri: str) -> str:

@@ -31,6 +31,10 @@ class Backend:
     def cancel(self, order_id: str, kind: str, record_id: str) -> None:
         raise NotImplementedError
 
+    def shipped(self, order_id: str) -> Counter:
+        """What every package so far shipped, from the ledger notes (native overrides)."""
+        return tracking.shipped_from_notes(self.notes(order_id))
+
     # Notes are shared by all three: the note backend is made of them, the Shipment
     # Tracking backend keeps its ledger in them, and any backend may have to cancel one.
     def notes(self, order_id: str) -> list:
@@ -59,6 +63,9 @@ class NativeBackend(Backend):
             return self._preloaded.pop(order_id)
         fulfillments = self.client.get(self.route(order_id))
         return fulfillments if isinstance(fulfillments, list) else []
+
+    def shipped(self, order_id):
+        return tracking.shipped_from_native(self.read(order_id))
 
     def find(self, order_id, shipment):
         fulfillments = self.read(order_id)

@@ -8,6 +8,7 @@ that long only.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from datetime import datetime
 from typing import Iterator
@@ -37,9 +38,19 @@ class WooCommerceConnector:
     # --- orders ------------------------------------------------------------------------
 
     def fetch_order(self, order_id: str) -> RemoteOrder:
-        return orders.parse_order(self._order(order_id, fresh=True))
+        """The order, with what has shipped read from the tracking backend: an order-note
+        store says nothing about shipping in the order itself."""
+        data = self._order(order_id, fresh=True)
+        remote = orders.parse_order(data)
+        if remote.fulfillment_status == orders.FULFILLED or remote.cancelled:
+            return remote
+        shipped = self._backend_for(order_id).shipped(order_id)
+        status = (orders.FULFILLED if orders.all_shipped(data, shipped)
+                  else orders.PARTIALLY_FULFILLED if +shipped else orders.UNFULFILLED)
+        return dataclasses.replace(remote, fulfillment_status=orders.merge_status(remote.fulfillment_status, status))
 
     def list_open_orders(self, since: datetime) -> Iterator[RemoteOrder]:
+        """Open orders placed since ``since``, page by page (what shipped: as the orders say)."""
         for data in self.client.get_all("wc/v3/orders", orders.open_orders_query(since)):
             yield orders.parse_order(data)
 

@@ -80,18 +80,19 @@ class _Walker:
         for part in node.selection_set.selections:
             if not isinstance(part, FieldNode) or part.name.value not in ("nodes", "edges"):
                 continue
-            key = part.alias.value if part.alias else part.name.value
-            items = (value or {}).get(key) or [] if self.actual else [None] * (size or 0)
-            for item in items:
-                if part.name.value == "edges":
-                    inner = next((f for f in part.selection_set.selections
-                                  if isinstance(f, FieldNode) and f.name.value == "node"), None)
-                    if inner is None:
-                        continue
-                    item_data = item.get(inner.alias.value if inner.alias else "node") if item else None
-                    total += 1 + self.selection_set(inner.selection_set, node_type, item_data)
-                else:
-                    total += 1 + self.selection_set(part.selection_set, node_type, item)
+            inner, node_key = part, None
+            if part.name.value == "edges":
+                inner = next((f for f in part.selection_set.selections
+                              if isinstance(f, FieldNode) and f.name.value == "node"), None)
+                if inner is None:
+                    continue
+                node_key = inner.alias.value if inner.alias else "node"
+            if not self.actual:  # every node costs the same when nothing came back yet
+                total += (size or 0) * (1 + self.selection_set(inner.selection_set, node_type, None))
+                continue
+            for item in (value or {}).get(part.alias.value if part.alias else part.name.value) or []:
+                item_data = item.get(node_key) if node_key and item else item
+                total += 1 + self.selection_set(inner.selection_set, node_type, item_data)
         return total
 
     def page_size(self, node) -> int:

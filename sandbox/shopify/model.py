@@ -202,6 +202,7 @@ class Shop:
     locations: list[Location]
     scope: str = ""
     orders: dict[int, Order] = dataclasses.field(default_factory=dict)
+    owners: dict[str, int] = dataclasses.field(default_factory=dict)  # "FulfillmentOrder/7001" → order id
     webhooks: list[WebhookSubscription] = dataclasses.field(default_factory=list)
     faults: deque = dataclasses.field(default_factory=deque)
     next_order_number: int = 1001
@@ -213,3 +214,7 @@ class Shop:
 
     def location(self, location_id: int) -> Location | None:
         return next((loc for loc in self.locations if loc.id == location_id), None)
+
+    def owner(self, kind: str, number: int | None) -> Order | None:
+        """The order holding fulfillment order / fulfillment ``number`` (an index, not a scan)."""
+        return self.orders.get(self.owners.get(f"{kind}/{number}", -1))

@@ -30,26 +30,23 @@ def route(order: Order, shop: Shop, ids: Ids) -> list[FulfillmentOrder]:
             created_at=at, updated_at=at, service_owned=bool(location and location.fulfillment_service))
         created.append(fo)
     order.fulfillment_orders.extend(created)
+    shop.owners.update({f"FulfillmentOrder/{fo.id}": order.id for fo in created})
     order.routed = True
     return created
 
 
 def find_fulfillment_order(shop: Shop, fo_gid) -> tuple[Order, FulfillmentOrder] | tuple[None, None]:
     number = gid_number(fo_gid)
-    for order in shop.orders.values():
-        for fo in order.fulfillment_orders:
-            if fo.id == number:
-                return order, fo
-    return None, None
+    order = shop.owner("FulfillmentOrder", number)
+    fo = next((x for x in order.fulfillment_orders if x.id == number), None) if order else None
+    return (order, fo) if fo else (None, None)
 
 
 def find_fulfillment(shop: Shop, f_gid) -> tuple[Order, Fulfillment] | tuple[None, None]:
     number = gid_number(f_gid)
-    for order in shop.orders.values():
-        for fulfillment in order.fulfillments:
-            if fulfillment.id == number:
-                return order, fulfillment
-    return None, None
+    order = shop.owner("Fulfillment", number)
+    fulfillment = next((x for x in order.fulfillments if x.id == number), None) if order else None
+    return (order, fulfillment) if fulfillment else (None, None)
 
 
 def create_fulfillment(shop: Shop, ids: Ids, data: dict):
@@ -89,7 +86,9 @@ def create_fulfillment(shop: Shop, ids: Ids, data: dict):
     if not plan:
         return None, [error(["fulfillment"], "Fulfillment order has no remaining line items to fulfill.")]
     order = resolved[0][0]
-    return order, _apply(order, resolved[0][1].location_id, plan, data, ids)
+    fulfillment = _apply(order, resolved[0][1].location_id, plan, data, ids)
+    shop.owners[f"Fulfillment/{fulfillment.id}"] = order.id
+    return order, fulfillment
 
 
 def _unfulfillable(fo: FulfillmentOrder) -> str | None:
@@ -148,6 +147,7 @@ def cancel_fulfillment(shop: Shop, ids: Ids, f_gid):
                                                      fli.quantity, fli.quantity) for fli in items],
                 created_at=at, updated_at=at, service_owned=fo.service_owned)
             order.fulfillment_orders.append(replacement)
+            shop.owners[f"FulfillmentOrder/{replacement.id}"] = order.id
             continue
         for fli in items:
             foli = next(x for x in fo.line_items if x.id == fli.fulfillment_order_line_item_id)

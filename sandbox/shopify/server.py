@@ -1,16 +1,22 @@
 """Run the sandbox store as a real HTTP server in a background thread."""
 from __future__ import annotations
 
-import logging
 import threading
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from config import SANDBOX_SHOPIFY_API_KEY, SANDBOX_SHOPIFY_API_SECRET
 
 from .app import create_app
 from .schema import SCHEMA_VERSION, warm_up_in_background
 from .store import ShopifyStore
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per request (the store keeps its own request log); errors still log."""
+
+    def log_request(self, *args, **kwargs):
+        pass
 
 
 class SandboxServer:
@@ -31,8 +37,8 @@ class SandboxServer:
         """Listen (``port=0``: a free one) and serve in a daemon thread; returns self."""
         if warm:
             warm_up_in_background()
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = make_server(self.host, port, create_app(self.store), threaded=True)
+        self._server = make_server(self.host, port, create_app(self.store), threaded=True,
+                                   request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="shopify-sandbox", daemon=True)
         self._thread.start()
         return self

@@ -17,7 +17,6 @@ the samples' captured signatures is what makes the sandbox a fair judge.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 import hmac
 import re
@@ -29,11 +28,12 @@ VALID_WINDOW = 15 * 60
 _HEADER_PARAM = re.compile(r'(oauth_[a-z_-]*)=(?:"([^"]*)"|([^,]*))')
 
 
-@dataclasses.dataclass(frozen=True)
 class AuthError(Exception):
-    code: str
-    message: str
-    status: int = 401
+    """A refusal, with WooCommerce's error code, message and HTTP status."""
+
+    def __init__(self, code: str, message: str, status: int = 401):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
 
 
 def oauth_params(query: list[tuple[str, str]], form: list[tuple[str, str]], authorization: str | None) -> dict:

@@ -99,10 +99,22 @@ def app_url(live_server: str, settings, locale: str | None = None, **query) -> s
     return live_server + "/?" + "&".join(f"{k}={v}" for k, v in params.items())
 
 
-def screenshot(page, name: str) -> Path:
-    """docs/screenshots/<name>: the page's content (no empty margin below), pointer out of the way."""
+def use_app_bridge(page, settings) -> str:
+    """Serve a stand-in for Shopify's App Bridge script: ``shopify.idToken()`` hands out a valid
+    session token, as the real one does inside the admin. Returns that token."""
+    token = session_token(settings, SHOP, exp=int(time.time()) + 900)
+    page.context.unroute("https://cdn.shopify.com/**")
+    page.context.route("https://cdn.shopify.com/**", lambda route: route.fulfill(
+        content_type="text/javascript", body="window.shopify = { idToken: async () => %r };" % token))
+    return token
+
+
+def screenshot(page, name: str, max_height: int = 900) -> Path:
+    """docs/screenshots/<name>: the page's content (at most ``max_height`` px), pointer out of the way."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
     page.mouse.move(0, 0)
-    page.locator("main").screenshot(path=str(path), animations="disabled")
+    box = page.locator("main").bounding_box()
+    clip = {**box, "height": min(box["height"], max_height)}
+    page.screenshot(path=str(path), clip=clip, full_page=True, animations="disabled")
     return path

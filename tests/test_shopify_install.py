@@ -1,0 +1,163 @@
+"""Installing into Shopify: OAuth code grant, token exchange, refresh under a lock (issue 3)."""
+from __future__ import annotations
+
+import threading
+import time
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from connectors.base import TOKEN_EXPIRED, ConnectorError
+from models import Store
+from sync import credentials
+from tests.helpers import install_shopify, query_of, signed_callback_query, wait_for
+
+SHOP = "acme.myshopify.com"
+TOPICS = {"ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE",
+          "APP_UNINSTALLED"}
+
+
+def stored_store(app) -> Store | None:
+    with app.extensions["db_sessionmaker"]() as session:
+        return session.scalar(select(Store).where(Store.domain == SHOP))
+
+
+def test_install_stores_encrypted_tokens_and_subscribes_webhooks(app, client, shopify_store, worker):
+    shopify_store.create_shop(SHOP)
+    shopify_store.create_order(SHOP, [{"title": "Open order", "quantity": 1}])
+    install_shopify(client, SHOP)
+    store = stored_store(app)
+    assert store.status == "active" and store.token_expires_at is not None
+    pair = shopify_store.tokens.current_pair(SHOP)
+    assert pair["access_token"] not in store.credentials_encrypted
+    assert credentials.store_access(store, app.extensions["shipsync"].cipher).credentials.access_token \
+        == pair["access_token"]
+    wait_for(lambda: {w["topic"] for w in shopify_store.webhook_subscriptions(SHOP)} == TOPICS,
+             message="the five subscriptions")
+    assert all(w["uri"].endswith("/webhooks/shopify") for w in shopify_store.webhook_subscriptions(SHOP))
+    # The open order is imported so that the page is not empty after install.
+    wait_for(lambda: client.get("/api/orders?tab=all", headers=_api(app)).json["total"] == 1, message="import")
+
+
+def _api(app):
+    from tests.helpers import api_headers
+
+    return api_headers(app.config["SETTINGS"], SHOP)
+
+
+def _authorized_callback(client, shopify_store):
+    start = client.get(f"/auth/shopify?shop={SHOP}")
+    authorize = requests.get(start.headers["Location"], params={"auto": "1"}, allow_redirects=False, timeout=5)
+    return query_of(authorize.headers["Location"])
+
+
+def _token_requests(shopify_store):
+    return shopify_store.requests(SHOP, kind="token")
+
+
+@pytest.mark.parametrize("tamper, status", [
+    (lambda q, s: {**q, "hmac": "0" * 64}, 401),
+    (lambda q, s: {**q, "code": "other-code"}, 401),
+    (lambda q, s: query_of("?" + signed_callback_query(s, **{**_unsigned(q), "state": "forged"})), 403),
+    (lambda q, s: query_of("?" + signed_callback_query(s, **{**_unsigned(q), "timestamp": str(int(time.time()) - 3600)})), 400),
+    (lambda q, s: query_of("?" + signed_callback_query(s, **{**_unsigned(q), "shop": "evil.example.com"})), 400),
+])
+def test_a_bad_callback_is_refused_and_no_token_requested(app, client, shopify_store, tamper, status):
+    shopify_store.create_shop(SHOP)
+    query = tamper(_authorized_callback(client, shopify_store), app.config["SETTINGS"].shopify_api_secret)
+    from urllib.parse import urlencode
+
+    response = client.get("/auth/shopify/callback?" + urlencode(query))
+    assert response.status_code == status
+    assert _token_requests(shopify_store) == []
+    assert stored_store(app) is None
+
+
+def _unsigned(query: dict) -> dict:
+    return {k: v for k, v in query.items() if k != "hmac"}
+
+
+def test_a_callback_cannot_be_replayed(app, client, shopify_store):
+    shopify_store.create_shop(SHOP)
+    query = _authorized_callback(client, shopify_store)
+    from urllib.parse import urlencode
+
+    assert client.get("/auth/shopify/callback?" + urlencode(query)).status_code == 302
+    assert client.get("/auth/shopify/callback?" + urlencode(query)).status_code == 403  # state is single-use
+    assert len(_token_requests(shopify_store)) == 1
+
+
+@pytest.mark.parametrize("shop", ["evil.example.com", "", "acme.myshopify.com.evil.com", "-x.myshopify.com"])
+def test_an_invalid_shop_domain_is_a_400(client, shop):
+    response = client.get(f"/auth/shopify?shop={shop}")
+    assert response.status_code == 400
+
+
+def test_the_install_redirect_names_the_app_and_scopes(client, settings):
+    response = client.get(f"/auth/shopify?shop={SHOP}")
+    location = response.headers["Location"]
+    assert location.startswith(settings.shopify_admin_origin.format(shop=SHOP) + "/admin/oauth/authorize")
+    query = query_of(location)
+    assert query["client_id"] == settings.shopify_api_key and query["scope"] == settings.shopify_scopes
+    assert query["redirect_uri"] == "http://127.0.0.1:8000/auth/shopify/callback" and len(query["state"]) > 20
+
+
+def test_token_exchange_on_the_app_home_gives_an_offline_token(app, client, shopify_store, worker):
+    shopify_store.create_shop(SHOP)
+    id_token = shopify_store.session_token(SHOP)
+    response = client.get(f"/?shop={SHOP}&host=abc&embedded=1&id_token={id_token}")
+    assert response.status_code == 200
+    store = stored_store(app)
+    assert store is not None and store.status == "active"
+    token = credentials.store_access(store, app.extensions["shipsync"].cipher).credentials.access_token
+    assert token == shopify_store.tokens.current_pair(SHOP)["access_token"]
+    wait_for(lambda: len(shopify_store.webhook_subscriptions(SHOP)) == 5, message="subscriptions")
+
+
+def test_a_forged_id_token_gets_no_token(app, client, shopify_store):
+    import jwt
+
+    shopify_store.create_shop(SHOP)
+    forged = jwt.encode({"dest": f"https://{SHOP}", "aud": app.config["SETTINGS"].shopify_api_key,
+                         "exp": int(time.time()) + 60, "nbf": int(time.time()) - 1}, "x" * 32, algorithm="HS256")
+    client.get(f"/?shop={SHOP}&host=abc&embedded=1&id_token={forged}")
+    assert stored_store(app) is None and _token_requests(shopify_store) == []
+
+
+def test_two_workers_hitting_an_expired_token_refresh_once(app, client, shopify_store):
+    shopify_store.create_shop(SHOP)
+    install_shopify(client, SHOP)
+    store = stored_store(app)
+    services = app.extensions["shipsync"]
+    stale = credentials.store_access(store, services.cipher)
+    shopify_store.expire_access_token(SHOP)
+    results, barrier = [], threading.Barrier(4)
+
+    def refresh():
+        barrier.wait()
+        results.append(credentials.refresh(services.engine.sessionmaker, services.cipher, services.settings,
+                                           store.id, stale.credentials.access_token))
+    threads = [threading.Thread(target=refresh) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert shopify_store.refresh_count(SHOP) == 1
+    assert len({r.credentials.access_token for r in results}) == 1
+    assert results[0].credentials.access_token != stale.credentials.access_token
+    assert results[0].credentials.refresh_token != stale.credentials.refresh_token  # both rotated
+
+
+def test_a_refused_refresh_marks_the_store_for_reauthorization(app, client, shopify_store):
+    shopify_store.create_shop(SHOP)
+    install_shopify(client, SHOP)
+    store = stored_store(app)
+    services = app.extensions["shipsync"]
+    shopify_store.revoke_refresh_token(SHOP)
+    with pytest.raises(ConnectorError) as error:
+        credentials.refresh(services.engine.sessionmaker, services.cipher, services.settings, store.id,
+                            credentials.store_access(store, services.cipher).credentials.access_token)
+    assert error.value.cause == TOKEN_EXPIRED
+    assert stored_store(app).status == "reauth_required"
