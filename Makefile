@@ -23,15 +23,18 @@ browser:
 	  || echo "could not install chromium: browser tests will be skipped"; }
 
 # Web + worker (+ sandbox stores with demo data when no store credentials are configured).
+# honcho hands each process its own PORT (8000, 8100, …), so the app's port travels as APP_PORT.
 run: $(VENV)/.installed
 	mkdir -p instance
 	$(BIN)/flask --app app migrate
 	@if [ -z "$$SHOPIFY_API_KEY" ] && [ "$${SANDBOX:-1}" != "0" ]; then \
 	  echo "No store credentials: starting the sandbox stores with demo data on port $(SANDBOX_PORT)"; \
 	  SHOPIFY_ADMIN_ORIGIN="http://127.0.0.1:$(SANDBOX_PORT)/shops/{shop}" ALLOW_HTTP_STORES=1 \
-	  SANDBOX_PORT=$(SANDBOX_PORT) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev; \
+	  SANDBOX_PORT=$(SANDBOX_PORT) APP_PORT=$(PORT) APP_URL="$${APP_URL:-http://127.0.0.1:$(PORT)}" \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev; \
 	else \
-	  PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile; \
+	  APP_PORT=$(PORT) APP_URL="$${APP_URL:-http://127.0.0.1:$(PORT)}" \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile; \
 	fi
 
 # The whole suite on the embedded defaults (SQLite database, SQLite queue).

@@ -7,9 +7,11 @@
 - ``woo_store``       a fresh sandbox store (control object; ``.url`` is the store URL), with
                       ``live_app`` running. Backend ``shipment_tracking`` unless parametrised
                       indirectly: ``@pytest.mark.parametrize("woo_store", ["native"], indirect=True)``.
-- ``woo_connected``   ``woo_store`` connected through the real authorize dance (``.store_id``).
+- ``woo_connected``   ``woo_store`` connected through the real authorize dance, its webhooks
+                      registered by the (running) ``worker``: ``.store``, ``.store_id``, ``.url``.
 - ``connect_woocommerce(client, store_url)`` the whole connect dance; returns the Store id.
 - ``woo_label(store, order, items=…)`` a label payload for a sandbox order.
+- ``make_woo_store(app, url, webhook_secret=…)`` a connected store row without a sandbox.
 """
 from __future__ import annotations
 
@@ -73,8 +75,14 @@ class Connected:
 
 
 @pytest.fixture
-def woo_connected(client, woo_store) -> Connected:
-    return Connected(woo_store, connect_woocommerce(client, woo_store.url))
+def woo_connected(client, woo_store, worker) -> Connected:
+    """Connected, with the install work done by the worker: the three webhooks exist."""
+    from tests.helpers import wait_for
+
+    connected = Connected(woo_store, connect_woocommerce(client, woo_store.url))
+    wait_for(lambda: len([w for w in woo_store.webhook_list() if w["status"] == "active"]) == 3,
+             message="the store's three webhooks")
+    return connected
 
 
 def connect_woocommerce(client, store_url: str, expect_success: bool = True) -> int | None:
@@ -99,6 +107,24 @@ def connect_woocommerce(client, store_url: str, expect_success: bool = True) -> 
         return store.id
 
 
+def make_woo_store(app, url: str = "https://shop.example.com", *, consumer_key: str = "ck_test",
+                   consumer_secret: str = "cs_test", webhook_secret: str = "whsec-test", **fields) -> int:
+    """A connected WooCommerce store row, for tests that are not about connecting."""
+    from connectors.base import Credentials
+    from models import Store
+    from stores import normalize_domain
+    from sync.credentials import save_credentials
+
+    with app.extensions["db_sessionmaker"]() as session, session.begin():
+        store = Store(platform="woocommerce", domain=normalize_domain("woocommerce", url), name=url, options={},
+                      **fields)
+        save_credentials(store, Credentials(access_token=consumer_key, consumer_secret=consumer_secret,
+                                            webhook_secret=webhook_secret), app.extensions["shipsync"].cipher)
+        session.add(store)
+        session.flush()
+        return store.id
+
+
 def woo_label(store: SandboxStore, order: dict, items=None, package_id: str = "PKG-1",
               tracking: str = "1Z999AA10123456784", **overrides) -> dict:
     """A label.created payload for a sandbox order; ``items`` as ``[(line_index, quantity)]``
@@ -110,4 +136,4 @@ def woo_label(store: SandboxStore, order: dict, items=None, package_id: str = "P
                                                  for i, q in chosen], **overrides)
 
 
-__all__ = ["WooSandbox", "connect_woocommerce", "woo_label", "Connected"]
+__all__ = ["WooSandbox", "connect_woocommerce", "woo_label", "make_woo_store", "Connected"]

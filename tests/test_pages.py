@@ -103,9 +103,24 @@ def test_embedded_page_loads_app_bridge_first_with_the_api_key(client, settings)
 def test_page_without_a_store_offers_the_ways_in_and_no_data(client):
     response = client.get("/")
 
-    assert page_config(response)["mode"] == "signed_out"
+    config = page_config(response)
+    assert config["mode"] == "signed_out" and config["csrfToken"] is None
     assert 'action="/auth/shopify"' in response.text and 'action="/auth/woocommerce"' in response.text
-    assert "csrf" not in (client.get_cookie("session").value if client.get_cookie("session") else "")
+    with client.session_transaction() as session:
+        assert "csrf" not in session and "store_id" not in session
+
+
+def test_standalone_page_embeds_the_csrf_token_the_api_wants(app, client):
+    sign_in(client, make_store(app, "woocommerce", "https://shop.example.com"))
+    token = page_config(client.get("/"))["csrfToken"]
+    change = {"notify_customer": False, "carrier_mapping": {"Correos Express": "Correos"}}
+
+    assert client.patch("/api/store/settings", json=change).status_code == 403
+    assert client.patch("/api/store/settings", json=change, headers={"X-CSRF-Token": "forged"}).status_code == 403
+    saved = client.patch("/api/store/settings", json=change, headers={"X-CSRF-Token": token})
+    assert saved.status_code == 200
+    assert saved.json["settings"] == {"notify_customer": False, "auto_sync": True,
+                                      "carrier_mapping": {"Correos Express": "Correos"}}
 
 
 def test_page_is_not_cached(client):

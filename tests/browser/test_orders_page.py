@@ -180,7 +180,6 @@ def test_mass_sync_shows_its_progress_and_ends_with_every_order_synced(page, cli
     expect(page.locator("#mass-summary")).to_have_text("All 30 shipments were synchronized.")
     expect(button).not_to_have_attribute("aria-busy", "true")
     seen = page.evaluate("window.seen")
-    print("progress seen:", seen)
     assert len({v for v in seen if 0 < v < 30}) >= 2, f"the bar should move through several values: {seen}"
     assert seen == sorted(seen), f"progress never goes back: {seen}"
     expect(page.locator('[data-count="pending"]')).to_have_text("0")
