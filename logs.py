@@ -40,3 +40,6 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.setLevel(level)
     # urllib3 logs full URLs, which for WooCommerce over http carry OAuth signatures.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
+    # One line per task executed is noise at this volume; ShipSync logs each outcome itself.
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    logging.getLogger("huey.consumer").setLevel(logging.INFO)

@@ -40,6 +40,7 @@ SCOPE = "read_write"
 USER_ID_SALT = "shipsync.woocommerce.connect"
 USER_ID_MAX_AGE = 3600  # the merchant has an hour to approve on the store's page
 SESSION_KEY = "woocommerce_connect"
+MAX_PENDING = 5
 
 
 def _settings():
@@ -87,7 +88,9 @@ def start():
         return _page(400, "The store address is missing or not valid.",
                      "Enter your store's address, starting with https://.")
     nonce = secrets.token_urlsafe(16)
-    session[SESSION_KEY] = {"store": store_url, "nonce": nonce}
+    # The connects this browser started (a few, for several tabs), each bound to its nonce.
+    started = dict(list((session.get(SESSION_KEY) or {}).items())[-(MAX_PENDING - 1):])
+    session[SESSION_KEY] = {**started, nonce: store_url}
     params = {"app_name": APP_NAME, "scope": SCOPE,
               "user_id": _serializer().dumps({"store": store_url, "nonce": nonce}),
               "return_url": _app_url("woocommerce_auth.connect_return"),
@@ -139,7 +142,7 @@ def connect_return():
         return _page(400, "The connection was not approved in your store.",
                      "Connect again and choose Approve on your store's page.")
     started = session.get(SESSION_KEY) or {}
-    if started.get("nonce") != signed["nonce"]:
+    if started.get(signed["nonce"]) != signed["store"]:
         return _page(403, "This browser did not start this connection.",
                      "Start connecting from this browser, then approve on your store's page.")
     store = find_store(get_session(), "woocommerce", signed["store"])
@@ -147,8 +150,7 @@ def connect_return():
         return _page(409, "Your store did not send ShipSync its API keys.",
                      "The store could not reach ShipSync. Check that ShipSync's address is reachable from your "
                      "store, then connect again.")
-    session.pop(SESSION_KEY, None)
-    sign_in_store(store.id)
+    sign_in_store(store.id)  # a fresh session: the pending connects go with the old one
     return redirect("/")
 
 

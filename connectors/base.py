@@ -126,6 +126,15 @@ class FulfillmentResult:
     order_fulfillment_status: str | None = None  # the order's status after the write, when the store says
 
 
+@dataclasses.dataclass(frozen=True)
+class RateStatus:
+    """The store's own account of the app's request budget, as of its last answer."""
+
+    available: float
+    maximum: float
+    restore_rate: float  # points per second
+
+
 class Connector(Protocol):
     """What the sync engine and the install flows may ask of a store.
 
@@ -133,6 +142,7 @@ class Connector(Protocol):
     """
 
     platform: str
+    rate_status: RateStatus | None  # None when the platform reports no budget
 
     def fetch_order(self, order_id: str) -> RemoteOrder: ...
 

@@ -18,6 +18,7 @@ from models import (ACTIVE, PENDING, REAUTH_REQUIRED, REQUIRES_SYNC, RETRYING, S
 from sync import causes, credentials
 from sync.orders import refresh_order_state
 from sync.policy import RetryPolicy
+from sync.rate_budget import RateBudget
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +59,21 @@ class SyncEngine:
         self.cipher = cipher
         self.settings = settings
         self.policy = RetryPolicy.from_settings(settings)
+        self.budget = RateBudget()
         self.http = http
 
     def sync_package(self, package_id: int) -> Outcome:
         claim = self._claim(package_id)
-        if claim is None:
-            return SKIPPED
+        if not isinstance(claim, Claim):
+            return claim  # nothing to do, or wait for the store's rate budget
         try:
             result = self._write(claim)
         except ConnectorError as error:
             return self._record_failure(claim, error)
         return self._record_success(claim, result)
 
-    def _claim(self, package_id: int) -> Claim | None:
-        """Take the package for this worker, or None when there is nothing to do.
+    def _claim(self, package_id: int) -> Claim | Outcome:
+        """Take the package for this worker, or say why not (an Outcome: skip, or wait).
 
         The lease stops a second worker (a duplicate task, a reconciliation re-queue)
         from writing the same package at the same time; a worker that dies leaves a
@@ -83,14 +85,17 @@ class SyncEngine:
                 select(Package).where(Package.id == package_id).with_for_update()
             ).scalar_one_or_none()
             if package is None or package.voided or package.status in (SYNCED, REQUIRES_SYNC):
-                return None
+                return SKIPPED
             if package.status == SYNCING and package.lease_until and package.lease_until > now:
-                return None
+                return SKIPPED
             store = package.store
             if store.status != ACTIVE:
                 cause = causes.TOKEN_EXPIRED if store.status == REAUTH_REQUIRED else causes.STORE_UNINSTALLED
                 _hold(package, cause, "Waiting for the store: " + store.status.replace("_", " "))
-                return None
+                return SKIPPED
+            wait = self.budget.reserve(store.id)
+            if wait > 0:  # the store's bucket is low: wait without using an attempt
+                return Outcome(package.status, retry_in=wait)
             package.status = SYNCING
             package.lease_until = now + timedelta(seconds=self.settings.sync_lease_seconds)
             return Claim(package.id, store.id, credentials.store_access(store, self.cipher),
@@ -112,12 +117,15 @@ class SyncEngine:
         if credentials.needs_refresh(access.credentials):
             access, refreshed = self._refresh(store_id, access), True
         while True:
+            connector = connector_for(access, self.settings, http=self.http)
             try:
-                return operation(connector_for(access, self.settings, http=self.http))
+                return operation(connector)
             except ConnectorError as error:
                 if error.cause != TOKEN_EXPIRED or refreshed:
                     raise
                 access, refreshed = self._refresh(store_id, access), True
+            finally:
+                self.budget.observe(store_id, getattr(connector, "rate_status", None))
 
     def _refresh(self, store_id: int, access: StoreAccess) -> StoreAccess:
         return credentials.refresh(self.sessionmaker, self.cipher, self.settings, store_id,

@@ -26,10 +26,22 @@ def local_fulfillment_status(order: Order) -> str:
     return PARTIALLY_FULFILLED
 
 
+_PROGRESS = {UNFULFILLED: 0, PARTIALLY_FULFILLED: 1, FULFILLED: 2}
+
+
 def refresh_order_state(order: Order, store_status: str | None = None) -> None:
-    """Recompute the denormalised flags the orders page filters on."""
+    """Recompute the denormalised flags the orders page filters on.
+
+    The store's status never claims less than our own synced packages prove: an order import
+    that read the store just before our fulfillment was created lands after it, with a stale
+    "unfulfilled" (the label's import and sync tasks run concurrently).
+    """
     order.requires_sync = any(p.status != SYNCED and not p.voided for p in order.packages)
-    order.fulfillment_status = store_status or local_fulfillment_status(order)
+    local = local_fulfillment_status(order)
+    if not store_status or _PROGRESS.get(local, 0) > _PROGRESS.get(store_status, 0):
+        order.fulfillment_status = local
+    else:
+        order.fulfillment_status = store_status
 
 
 def upsert_order(session, store_id: int, remote) -> Order:

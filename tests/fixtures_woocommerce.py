@@ -10,6 +10,7 @@
 - ``woo_connected``   ``woo_store`` connected through the real authorize dance, its webhooks
                       registered by the (running) ``worker``: ``.store``, ``.store_id``, ``.url``.
 - ``connect_woocommerce(client, store_url)`` the whole connect dance; returns the Store id.
+- ``create_woo_order(app, store, lines)`` a sandbox order, once the app has imported it.
 - ``woo_label(store, order, items=…)`` a label payload for a sandbox order.
 - ``make_woo_store(app, url, webhook_secret=…)`` a connected store row without a sandbox.
 """
@@ -107,6 +108,24 @@ def connect_woocommerce(client, store_url: str, expect_success: bool = True) -> 
         return store.id
 
 
+def create_woo_order(app, store: SandboxStore, lines=None, **fields) -> dict:
+    """A sandbox order, returned once its order.created webhook has reached the app (needs a
+    connected store and the worker): a label for it then starts only its sync, so scripted
+    faults meet the sync and not the import of an unseen order."""
+    from sqlalchemy import select
+
+    from models import Order
+    from tests.helpers import wait_for
+
+    order = store.create_order(lines, **fields)
+
+    def imported():
+        with app.extensions["db_sessionmaker"]() as session:  # fresh each time: SQLite locks on BEGIN
+            return session.scalar(select(Order.id).where(Order.external_id == str(order["id"])))
+    wait_for(imported, message=f"order {order['id']} imported from its order.created webhook")
+    return order
+
+
 def make_woo_store(app, url: str = "https://shop.example.com", *, consumer_key: str = "ck_test",
                    consumer_secret: str = "cs_test", webhook_secret: str = "whsec-test", **fields) -> int:
     """A connected WooCommerce store row, for tests that are not about connecting."""
@@ -136,4 +155,4 @@ def woo_label(store: SandboxStore, order: dict, items=None, package_id: str = "P
                                                  for i, q in chosen], **overrides)
 
 
-__all__ = ["WooSandbox", "connect_woocommerce", "woo_label", "make_woo_store", "Connected"]
+__all__ = ["WooSandbox", "connect_woocommerce", "create_woo_order", "woo_label", "make_woo_store", "Connected"]

@@ -209,6 +209,23 @@ def test_woocommerce_session_cannot_reach_a_shopify_stores_order(app, client):
     assert client.post(f"/api/orders/{order}/sync", headers={"X-CSRF-Token": csrf}).status_code == 404
 
 
+def test_a_stale_order_import_never_shows_a_synced_order_as_unfulfilled(app, client, settings):
+    """The label's import and sync tasks run concurrently: an import that read the store just
+    before the fulfillment was made must not turn the row back to Unfulfilled."""
+    from connectors.base import RemoteLineItem, RemoteOrder
+    from sync.orders import upsert_order
+
+    store_id = make_store(app, "shopify", SHOP)
+    add_order(app, store_id, "5001", "#1001", status=SYNCED)
+    stale = RemoteOrder(id="5001", name="#1001", line_items=(RemoteLineItem("13001", "Mug", 1),),
+                        fulfillment_status="unfulfilled")
+    with app.extensions["db_sessionmaker"]() as session, session.begin():
+        upsert_order(session, store_id, stale)
+
+    order = client.get("/api/orders?tab=prepared", headers=api_headers(settings, SHOP)).json["orders"][0]
+    assert order["fulfillment_status"] == "fulfilled"
+
+
 # ---- The page's script and the catalogs ------------------------------------------------------------
 
 def test_every_text_the_script_uses_is_sent_by_the_server(client):

@@ -153,3 +153,18 @@ def test_an_http_callback_is_refused_by_a_store_that_requires_ssl(client, woo_sa
         assert strict.keys == {}
     finally:
         woo_sandbox.remove_store(strict.name)
+
+
+def test_two_connects_started_in_two_tabs_both_return(client, app, woo_sandbox, live_app):
+    first, second = woo_sandbox.create_store(allow_http_callback=True), woo_sandbox.create_store(
+        allow_http_callback=True)
+    try:
+        starts = [client.get("/auth/woocommerce", query_string={"store_url": s.url}) for s in (first, second)]
+        answers = [requests.get(s.headers["Location"], params={"auto": "1"}, allow_redirects=False, timeout=30)
+                   for s in starts]
+        back = urlsplit(answers[0].headers["Location"])
+        assert client.get(f"{back.path}?{back.query}").status_code == 302  # the first tab, started first
+        assert client.get("/api/store").json["store"] == first.url
+    finally:
+        woo_sandbox.remove_store(first.name)
+        woo_sandbox.remove_store(second.name)

@@ -205,3 +205,19 @@ def test_an_item_the_order_does_not_have_is_invalid_data():
         connector(tracking_backend="note").create_fulfillment(Shipment("P", "14", "1Z", "UPS", None, (Item("9", 1),)))
     assert failed.value.cause == "invalid_data" and "9" in failed.value.message
     assert [c.request.method for c in responses.calls] == ["GET"]
+
+
+@responses.activate
+def test_a_rest_index_closed_to_anonymous_callers_falls_back_to_probing():
+    """Plugins that close the REST API to visitors answer the public index 401: not our keys' fault."""
+    responses.get(f"{HTTPS}/wp-json/", status=401, json={"code": "rest_cannot_access",
+                                                         "message": "Only authenticated users can access the REST API."})
+    responses.get(f"{HTTPS}/wp-json/wc/v3/orders/14", json=order_json())
+    responses.get(f"{HTTPS}/wp-json/wc/v3/orders/14/fulfillments", status=404, json={"code": "rest_no_route"})
+    responses.get(f"{HTTPS}/wp-json/wc-shipment-tracking/v3/orders/14/shipment-trackings", json=[
+        {"tracking_id": "abc", "tracking_number": "1Z"}])
+    responses.get(f"{HTTPS}/wp-json/wc/v3/orders/14/notes", json=[])
+    responses.post(f"{HTTPS}/wp-json/wc/v3/orders/14/notes", json={"id": 9}, status=201)
+    result = connector().find_fulfillment(Shipment("P1", "14", "1Z", "UPS", None, (Item("1", 2),)))
+    assert result.fulfillment_id == "tracking:abc"  # found, and its missing ledger note was written
+    assert result.order_fulfillment_status == "partially_fulfilled"  # the re-read ledger is still empty here

@@ -335,7 +335,8 @@ def test_it_runs_standalone():
     try:
         def demo():
             try:
-                return requests.get(f"http://127.0.0.1:{port}/_sandbox/stores/demo", timeout=1).json()
+                answer = requests.get(f"http://127.0.0.1:{port}/_sandbox/stores/demo", timeout=1)
+                return answer.json() if answer.status_code == 200 else None  # 404 until the demo store exists
             except requests.RequestException:
                 return None
         store = wait_for(demo, timeout=15, message="standalone sandbox")

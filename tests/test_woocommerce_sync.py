@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from models import REAUTH_REQUIRED, REQUIRES_SYNC, SYNCED, Order, Package, Store
-from tests.fixtures_woocommerce import connect_woocommerce, woo_label
+from models import REAUTH_REQUIRED, REQUIRES_SYNC, SYNCED, Package, Store
+from tests.fixtures_woocommerce import connect_woocommerce, create_woo_order, woo_label
 from tests.helpers import post_label, wait_for
 
 BACKENDS = ["native", "shipment_tracking", "none"]
@@ -24,16 +24,8 @@ def package(app, external_id="PKG-1") -> Package:
         return row
 
 
-def new_order(app, store, lines=LINES, **fields) -> dict:
-    """A store order, once its order.created webhook has reached us: a label for it then
-    starts only the sync, so scripted faults meet the sync and nothing else."""
-    order = store.create_order(lines, **fields)
-
-    def imported():
-        with app.extensions["db_sessionmaker"]() as session:
-            return session.scalar(select(Order).where(Order.external_id == str(order["id"])))
-    wait_for(imported, message="order.created delivered")
-    return order
+def new_order(app, store, **fields) -> dict:
+    return create_woo_order(app, store, LINES, **fields)
 
 
 def synced(app, external_id="PKG-1"):

@@ -144,10 +144,10 @@ def test_order_deleted_marks_the_order_cancelled_and_holds_its_waiting_packages(
         assert (package.status, package.last_cause) == (REQUIRES_SYNC, "order_cancelled")
 
 
+@pytest.mark.parametrize("woo_store", ["none"], indirect=True)
 def test_a_note_store_echo_does_not_unship_a_synced_order(client, app, woo_connected, worker):
     """An order-note store's order.updated says nothing about shipping: what we synced stands."""
     store = woo_connected.store
-    store.backend = "none"
     order = store.create_order([{"name": "Mug", "quantity": 2}, {"name": "Tote", "quantity": 1}])
     post_label(client, woo_label(store, order, items=[(0, 2)]))
 
@@ -175,3 +175,9 @@ def test_a_sandbox_order_reaches_us_signed_end_to_end(client, app, woo_connected
     assert row.store_id == woo_connected.store_id and row.line_items[0]["sku"] == "MUG"
     created = [d for d in store.deliveries("delivery") if d["topic"] == "order.created"]
     assert [d["status"] for d in created] == [200]
+
+
+@pytest.mark.parametrize("payload", [[1, 2], {"id": 14, "line_items": [{"id": 1, "quantity": "two"}]}, {"no": "id"}])
+def test_a_signed_body_that_is_not_an_order_is_400_and_changes_nothing(client, store_id, db_session, payload):
+    assert deliver(client, store_id, payload, topic="order.created").status_code == 400
+    assert (count(db_session, Order), count(db_session, WebhookReceipt)) == (0, 0)

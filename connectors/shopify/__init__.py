@@ -14,7 +14,7 @@ from typing import Iterator
 import requests
 
 from connectors.base import (INVALID_DATA, TOKEN_EXPIRED, ConnectorError, Credentials, FulfillmentResult,
-                             RemoteOrder, Shipment, StoreAccess)
+                             RateStatus, RemoteOrder, Shipment, StoreAccess)
 
 from . import documents as doc
 from . import errors, oauth
@@ -29,7 +29,7 @@ from .webhooks import already_taken, build_subscription_variables, parse_subscri
 __all__ = ["ShopifyConnector"]
 
 EXPIRY_SKEW = timedelta(seconds=30)
-FULFILLMENTS_PAGE = 30  # ORDER_FULFILLMENTS_QUERY's fulfillments(first: 30)
+FULFILLMENTS_PAGE = 10  # ORDER_FULFILLMENTS_QUERY's fulfillments(first: 10)
 
 
 class ShopifyConnector:
@@ -45,6 +45,14 @@ class ShopifyConnector:
     def last_throttle_status(self) -> dict | None:
         """``extensions.cost`` of the last GraphQL answer (requested/actual cost, throttleStatus)."""
         return self.transport.last_cost
+
+    @property
+    def rate_status(self) -> RateStatus | None:
+        throttle = (self.transport.last_cost or {}).get("throttleStatus")
+        if not throttle:
+            return None
+        return RateStatus(float(throttle["currentlyAvailable"]), float(throttle["maximumAvailable"]),
+                          float(throttle["restoreRate"]))
 
     # -- orders --------------------------------------------------------------------------
     def fetch_order(self, order_id: str) -> RemoteOrder:

@@ -59,7 +59,7 @@ query ShipSyncFulfillmentOrders($id: ID!, $after: String) {
     cancelledAt
     closed
     displayFulfillmentStatus
-    fulfillmentOrders(first: 10, after: $after) {
+    fulfillmentOrders(first: 5, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes {
         id
@@ -67,7 +67,7 @@ query ShipSyncFulfillmentOrders($id: ID!, $after: String) {
         requestStatus
         supportedActions { action }
         assignedLocation { name location { id } }
-        lineItems(first: 40) {
+        lineItems(first: 20) {
           pageInfo { hasNextPage endCursor }
           nodes { id remainingQuantity totalQuantity lineItem { id } }
         }
@@ -95,7 +95,7 @@ query ShipSyncOrderFulfillments($id: ID!) {
   order(id: $id) {
     id
     displayFulfillmentStatus
-    fulfillments(first: 30) {
+    fulfillments(first: 10) {
       id
       status
       createdAt
@@ -109,7 +109,7 @@ query ShipSyncOrderFulfillments($id: ID!) {
 }
 """
 
-# Tracking numbers only, for the rare order with more than 30 fulfillments.
+# Tracking numbers only, for the rare order with more than 10 fulfillments.
 ORDER_FULFILLMENT_TRACKING_QUERY = """
 query ShipSyncOrderFulfillmentTracking($id: ID!) {
   order(id: $id) {

@@ -8,9 +8,16 @@
 - ``backends``: native fulfillments, the Shipment Tracking API, order notes;
 - ``connector``: ``WooCommerceConnector``, the Connector protocol in a few lines a method.
 
-Why ``requests`` and not the PyPI ``woocommerce`` client: see the README paragraph in the
-issue-4 report (no error handling, a per-call ``timeout`` bug, no injectable session, a
-non-cryptographic nonce, and the query duplicated in signed URLs).
+Why ``requests`` and not the PyPI ``woocommerce`` client (3.0.0): it is a thin URL builder
+that raises nothing on 4xx/5xx or HTML answers, crashes when ``timeout=`` is passed per
+call, calls ``requests.request`` directly (no pooled or injected session), draws its nonce
+from ``random``, and repeats the query in signed URLs. Its one useful part, OAuth 1.0a
+signing, is done here with oauthlib's RFC 5849 primitives and checked against signatures a
+real WooCommerce accepted (sandbox/woocommerce/samples/vectors.json).
+
+Non-secret per-store choices the connector reads from ``StoreAccess.options``:
+``tracking_backend`` (native | shipment_tracking | note), ``tracking_namespace``,
+``auth`` (basic | query | oauth | oauth_header) and ``home_url``.
 """
 from connectors.woocommerce.connector import WEBHOOK_TOPICS, WooCommerceConnector
 from connectors.woocommerce.orders import merge_status, parse_order

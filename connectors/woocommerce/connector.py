@@ -161,15 +161,26 @@ class WooCommerceConnector:
 
     def _probe_native(self, order_id: str, index: dict) -> tuple[str, dict]:
         """Native fulfillments share the ``wc/v3`` namespace: only asking the route tells.
-        The answer is the fulfillment list ``find`` needs anyway, so it is kept."""
+        The answer is the fulfillment list ``find`` needs anyway, so it is kept. When the
+        index was refused too (a plugin closing the REST index to anonymous callers), the
+        Shipment Tracking route is asked the same way."""
+        fulfillments = self._route_or_none(f"wc/v3/orders/{order_id}/fulfillments")
+        if fulfillments is not None:
+            return tracking.NATIVE, {order_id: fulfillments if isinstance(fulfillments, list) else []}
+        if isinstance(index.get("namespaces"), list):
+            return (tracking.SHIPMENT_TRACKING if tracking.shipment_tracking_namespace(index) else tracking.NOTE), {}
+        namespace = tracking.SHIPMENT_TRACKING_NAMESPACES[0]
+        found = self._route_or_none(f"{namespace}/orders/{order_id}/shipment-trackings")
+        return (tracking.NOTE if found is None else tracking.SHIPMENT_TRACKING), {}
+
+    def _route_or_none(self, route: str):
+        """The route's answer, or None when the store has no such route (404 ``rest_no_route``)."""
         try:
-            fulfillments = self.client.get(f"wc/v3/orders/{order_id}/fulfillments")
+            return self.client.get(route)
         except ConnectorError as error:
-            if error.cause == STORE_CONFIGURATION and error.http_status == 404:  # rest_no_route
-                return (tracking.SHIPMENT_TRACKING if tracking.shipment_tracking_namespace(index)
-                        else tracking.NOTE), {}
+            if error.cause == STORE_CONFIGURATION and error.http_status == 404:
+                return None
             raise
-        return tracking.NATIVE, {order_id: fulfillments if isinstance(fulfillments, list) else []}
 
     def _tracking_namespace(self) -> str:
         stored = (self.access.options or {}).get("tracking_namespace")

@@ -51,8 +51,11 @@ class StoreClient:
         real store); a store that ignores ``_fields`` simply answers more.
         """
         if self._index is None:
-            data = self._send("GET", "", params=[("_fields", "home,namespaces")], auth=False).data
-            self._index = data if isinstance(data, dict) else {}
+            # Security plugins often close the REST index to anonymous callers (a 401/403
+            # JSON error): that says nothing about our keys, so detection goes on without it.
+            data = self._send("GET", "", params=[("_fields", "home,namespaces")], auth=False,
+                              json_errors_ok=(401, 403)).data
+            self._index = data if isinstance(data, dict) and "code" not in data else {}
             self.home_url = self.home_url or _home(self._index, self.store_url)
         return self._index
 
@@ -82,8 +85,11 @@ class StoreClient:
                 return
             page += 1
 
-    def _send(self, method: str, route: str, *, params=None, body: dict | None = None, auth: bool = True) -> Answer:
-        """One request; returns the decoded JSON answer or raises ConnectorError (never anything else)."""
+    def _send(self, method: str, route: str, *, params=None, body: dict | None = None, auth: bool = True,
+              json_errors_ok: tuple = ()) -> Answer:
+        """One request; returns the decoded JSON answer or raises ConnectorError (never anything else).
+
+        ``json_errors_ok``: statuses whose JSON error body is returned instead of raised."""
         what = f"{method} {route or '/wp-json/'}"
         if auth and self.needs_home_url:
             self.index()  # over http the signature needs the store's home URL
@@ -104,7 +110,7 @@ class StoreClient:
             raise map_exception(error, what, self.timeout) from None
         content = response.content
         decoded = parse_json(content)
-        if not 200 <= response.status_code < 300 or decoded is None:
+        if decoded is None or not (200 <= response.status_code < 300 or response.status_code in json_errors_ok):
             raise map_error(response.status_code, response.headers, content, what)
         return Answer(response.status_code, decoded, dict(response.headers))
 
