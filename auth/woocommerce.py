@@ -119,6 +119,8 @@ def callback():
                       options={})
         db.add(store)
         webhook_secret = None
+    elif (store.options or {}).get("connect_nonce") == signed["nonce"]:
+        abort(409, description="this connection already delivered its keys: start connecting again")
     else:
         webhook_secret = store_access(store, cipher).credentials.webhook_secret  # the store's webhooks use it
     save_credentials(store, Credentials(access_token=key, consumer_secret=secret,

@@ -167,7 +167,7 @@
   function reportError(error) {
     if (error.code === "no_token" || error.status === 401) {
       block(error.code === "no_token" ? S.errorNoToken : S.errorSession);
-    } else if (error.status === 404 && /store/.test(error.message)) {
+    } else if (error.status === 404 && /store not installed/.test(error.message)) {
       block(S.errorNotInstalled, config.installUrl ? { href: config.installUrl, text: S.installLink } : null);
     } else if (error.status === 0) {
       toast(S.errorNetwork, true);
@@ -223,6 +223,10 @@
   }
 
   const inFlight = (order) => order.packages.some((p) => IN_FLIGHT.has(p.status));
+
+  /** Held for the store's access while the store is active again: the worker resumes them shortly. */
+  const resuming = (order) => !!state.store && state.store.status === "active" && order.packages.some((p) =>
+    p.status === "requires_sync" && p.error && (p.error.cause === "token_expired" || p.error.cause === "store_uninstalled"));
 
   const BADGES = {
     fulfillment: {
@@ -465,7 +469,7 @@
   /** While shipments on screen are on their way, refresh the rows, slower and slower. */
   function scheduleRowRefresh() {
     clearTimeout(state.rowsTimer);
-    const moving = state.orders.some((o) => !state.syncing.has(o.id) && inFlight(o));
+    const moving = state.orders.some((o) => !state.syncing.has(o.id) && (inFlight(o) || resuming(o)));
     if (!moving || state.blocked || state.batchRunning) {  // a running batch refreshes the rows itself
       state.rowsDelay = POLL.rows;
       return;
@@ -729,6 +733,8 @@
     if (wasShown && !needed) {
       toast(S.reauthorized);
       loadOrders();
+    } else {
+      scheduleRowRefresh();  // rows held for access may now be on their way
     }
   }
 

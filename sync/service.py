@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 # How long a queued package may wait before reconciliation assumes its task was lost.
 # Re-queuing one that was not lost is harmless: the claim skips a package already taken.
 STUCK_AFTER = timedelta(minutes=2)
+RECONCILE_BATCH = 200
 
 
 class SyncService:
@@ -172,9 +173,11 @@ class SyncService:
             if store is None or store.status != ACTIVE:
                 return {"healed": 0, "orders": 0}
             access = credentials.store_access(store, self.engine.cipher)
+            # Two store calls a package: the most recent ones first, a bounded number per run.
             packages = session.scalars(select(Package).where(
                 Package.store_id == store_id, Package.voided.is_(False),
-                Package.status.in_((REQUIRES_SYNC, RETRYING, PENDING)))).all()
+                Package.status.in_((REQUIRES_SYNC, RETRYING, PENDING)))
+                .order_by(Package.updated_at.desc()).limit(RECONCILE_BATCH)).all()
             shipments = [(p.id, build_shipment(p, store.merged_settings())) for p in packages]
         for package_id, shipment in shipments:
             try:

@@ -168,3 +168,17 @@ def test_two_connects_started_in_two_tabs_both_return(client, app, woo_sandbox, 
     finally:
         woo_sandbox.remove_store(first.name)
         woo_sandbox.remove_store(second.name)
+
+
+def test_a_user_id_delivers_keys_once(client, app, woo_store):
+    store_id = connect_woocommerce(client, woo_store.url)
+    start = client.get("/auth/woocommerce", query_string={"store_url": woo_store.url})
+    user_id = parse_qs(urlsplit(start.headers["Location"]).query)["user_id"][0]
+    body = {"key_id": 9, "user_id": user_id, "consumer_key": "ck_" + "a" * 40, "consumer_secret": "cs_" + "b" * 40,
+            "key_permissions": "read_write"}
+    callback = f"{app.config['SETTINGS'].app_url}/auth/woocommerce/callback"
+    assert requests.post(callback, json=body, timeout=5).status_code == 200
+    replay = dict(body, consumer_key="ck_" + "c" * 40)
+    assert requests.post(callback, json=replay, timeout=5).status_code == 409
+    credentials = store_access(_store(app, store_id), app.extensions["shipsync"].cipher).credentials
+    assert credentials.access_token == "ck_" + "a" * 40

@@ -324,3 +324,53 @@ def test_embedded_in_shopify_admin_with_app_bridge_tokens(page, client, settings
     with page.expect_console_message(lambda message: "frame-ancestors" in message.text):
         page.goto("https://evil.example.com/framing-shipsync")
     expect(app.locator("#orders-body")).to_have_count(0)
+
+
+def store_row(app):
+    from sqlalchemy import select
+
+    from models import Store
+    with app.extensions["db_sessionmaker"]() as session:
+        return session.scalars(select(Store)).one()
+
+
+def test_woocommerce_merchant_uses_the_same_page_standalone(page, app, client, woo_store, worker, live_app):
+    """Signed in by the connect flow (a cookie, no App Bridge); writes carry the page's CSRF token;
+    a revoked key shows the banner, whose link reconnects in the same tab."""
+    from tests.fixtures_woocommerce import create_woo_order, woo_label
+
+    page.goto(f"{live_app}/auth/woocommerce?store_url={woo_store.url}")
+    page.get_by_role("link", name="Approve").click()
+    page.wait_for_url(live_app + "/")
+    wait_for(lambda: len([w for w in woo_store.webhook_list() if w["status"] == "active"]) == 3,
+             message="the store's webhooks")
+    assert page.locator('script[src*="app-bridge"]').count() == 0
+
+    shipped = create_woo_order(app, woo_store, [{"name": "Hoodie", "quantity": 1}])
+    assert post_label(client, woo_label(woo_store, shipped, package_id="PKG-W1", tracking="1ZWOO1")).status_code == 202
+    page.reload()
+    expect(page.locator('[data-count="prepared"]')).to_have_text("1", timeout=15_000)
+
+    page.get_by_role("button", name="Settings").click()
+    dialog = page.get_by_role("dialog", name="Settings")
+    dialog.get_by_label("Notify the customer").uncheck()
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast")).to_contain_text("Settings saved")  # the PATCH passed the CSRF check
+    assert store_row(app).settings["notify_customer"] is False
+
+    woo_store.revoke_key()  # the merchant deleted ShipSync's key in WooCommerce
+    held = woo_store.create_order([{"name": "Cap", "quantity": 1}])
+    assert post_label(client, woo_label(woo_store, held, package_id="PKG-W2", tracking="1ZWOO2")).status_code == 202
+    wait_for(lambda: store_row(app).status == "reauth_required", message="the store to need re-authorization")
+    page.reload()
+    banner = page.get_by_role("region", name="Re-authorize ShipSync to keep synchronizing shipments")
+    expect(banner).to_be_visible()
+    link = banner.get_by_role("link", name="Re-authorize ShipSync")
+    assert link.get_attribute("target") is None  # standalone: reconnect in the same tab
+    link.click()
+    page.get_by_role("link", name="Approve").click()
+    page.wait_for_url(live_app + "/")
+
+    expect(banner).to_be_hidden()
+    expect(page.locator('[data-count="prepared"]')).to_have_text("2", timeout=20_000)  # the held order synced
+    expect(page.locator('[data-count="pending"]')).to_have_text("0")
