@@ -46,17 +46,11 @@ def get_order(order_id: int):
     return jsonify(queries.order_json(queries.get_order(get_session(), g.store.id, order_id), with_history=True))
 
 
-def _end_read() -> None:
-    """Close the request's transaction before the sync service opens its own: on SQLite every
-    transaction begins IMMEDIATE (db.py), so the request would hold the write lock the service waits for."""
-    get_session().rollback()
-
-
 @bp.post("/orders/<int:order_id>/sync")
 @store_required
 def sync_order(order_id: int):
     store_id, order_id = g.store.id, queries.get_order(get_session(), g.store.id, order_id).id
-    _end_read()
+    end_request_transaction()  # the service opens its own transaction
     restarted = _service().sync_order(store_id, order_id)
     return jsonify(order_id=order_id, packages=restarted), 202
 
@@ -65,7 +59,7 @@ def sync_order(order_id: int):
 @store_required
 def sync_all():
     store_id = g.store.id
-    _end_read()
+    end_request_transaction()  # the service opens its own transaction
     return jsonify(batch_id=_service().sync_all(store_id)), 202
 
 

@@ -8,6 +8,8 @@ cacheable per language and safe to render for anybody.
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _, ngettext
 
@@ -21,10 +23,17 @@ SHOPIFY, STANDALONE, SIGNED_OUT = "shopify", "standalone", "signed_out"
 
 
 def frame_ancestors(shop: str | None) -> str:
-    """Shopify admin may frame the page for its own shop only; elsewhere nobody may."""
-    if shop:
-        return f"frame-ancestors https://{shop} https://admin.shopify.com"
-    return "frame-ancestors 'none'"
+    """Shopify admin may frame the page for its own shop only; elsewhere nobody may.
+
+    The configured admin origin (the sandbox's, outside production) is Shopify admin too.
+    """
+    if not shop:
+        return "frame-ancestors 'none'"
+    sources = [f"https://{shop}", "https://admin.shopify.com"]
+    admin = urlsplit(current_app.config["SETTINGS"].shopify_admin_origin.format(shop=shop))
+    if f"{admin.scheme}://{admin.netloc}" not in sources:
+        sources.append(f"{admin.scheme}://{admin.netloc}")
+    return "frame-ancestors " + " ".join(sources)
 
 
 def _valid_shop(shop: str | None) -> str | None:

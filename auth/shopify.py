@@ -66,8 +66,10 @@ def callback():
         credentials = oauth.exchange_code(_settings(), shop, code)
     except ConnectorError as error:
         abort(502, description=f"Shopify refused the installation: {error.message}")
-    store = store_installed(shop, credentials)
-    return redirect(url_for("pages.index", shop=shop, host=request.args.get("host", "")))
+    store_installed(shop, credentials)
+    # Into the app inside the store's admin, which frames it with a session token.
+    admin = _settings().shopify_admin_origin.format(shop=shop)
+    return redirect(f"{admin}/admin/apps/{_settings().shopify_api_key}")
 
 
 def store_installed(shop: str, credentials, scopes: str | None = None) -> Store:

@@ -77,9 +77,9 @@ def main() -> None:
     for number, order in enumerate(orders[:10]):
         send_label(app_url, secret, order, number)
         time.sleep(0.3)
-    token = store.session_token(SHOP, lifetime=12 * 3600)
-    print(f"\n  ShipSync demo: open {app_url}/?shop={SHOP}&host=demo&embedded=1&id_token={token}\n"
-          f"  (the sandbox Shopify store is on {server.url}; a new label arrives every 30 s)\n", flush=True)
+    print(f"\n  ShipSync demo: open {server.url}/shops/{SHOP}/admin/apps/{store.api_key}\n"
+          f"  (the sandbox's Shopify admin with ShipSync embedded; add ?locale=es for Spanish.\n"
+          f"   A new label arrives every 30 s.)\n", flush=True)
     number = len(orders)
     while True:
         time.sleep(30)

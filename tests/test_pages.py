@@ -53,13 +53,27 @@ def sign_in(client, store_id: int) -> str:
 
 # ---- Content-Security-Policy, one test per kind of store ------------------------------------
 
+def shopify_csp(app) -> str:
+    """Production's policy, plus the sandbox admin the tests point SHOPIFY_ADMIN_ORIGIN at."""
+    sandbox = app.config["SETTINGS"].shopify_admin_origin.split("/shops/")[0]
+    return f"frame-ancestors https://{SHOP} https://admin.shopify.com {sandbox}"
+
+
 def test_shopify_page_may_be_framed_by_its_shop_and_the_admin_only(app, client):
     make_store(app, "shopify", SHOP)
     response = client.get(f"/?shop={SHOP}&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ&embedded=1&id_token=x")
 
     assert response.status_code == 200
-    assert response.headers["Content-Security-Policy"] == f"frame-ancestors https://{SHOP} https://admin.shopify.com"
+    assert response.headers["Content-Security-Policy"] == shopify_csp(app)
     assert page_config(response)["mode"] == "shopify"
+
+
+def test_with_the_real_shopify_admin_only_the_shop_and_admin_may_frame(settings):
+    from app import create_app
+
+    production_like = create_app(settings.replace(shopify_admin_origin="https://{shop}"))
+    response = production_like.test_client().get(f"/?shop={SHOP}")
+    assert response.headers["Content-Security-Policy"] == f"frame-ancestors https://{SHOP} https://admin.shopify.com"
 
 
 def test_standalone_woocommerce_page_may_not_be_framed(app, client):
@@ -82,11 +96,11 @@ def test_every_other_html_response_refuses_framing(client, path):
     assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
 
 
-def test_an_html_error_page_for_a_shop_keeps_its_frame_ancestors(client):
+def test_an_html_error_page_for_a_shop_keeps_its_frame_ancestors(app, client):
     response = client.get(f"/no-such-page?shop={SHOP}")
 
     assert response.status_code == 404
-    assert response.headers["Content-Security-Policy"] == f"frame-ancestors https://{SHOP} https://admin.shopify.com"
+    assert response.headers["Content-Security-Policy"] == shopify_csp(app)
 
 
 # ---- Embedded the Shopify way ------------------------------------------------------------------

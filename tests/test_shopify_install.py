@@ -161,3 +161,21 @@ def test_a_refused_refresh_marks_the_store_for_reauthorization(app, client, shop
                             credentials.store_access(store, services.cipher).credentials.access_token)
     assert error.value.cause == TOKEN_EXPIRED
     assert stored_store(app).status == "reauth_required"
+
+
+def test_after_install_the_merchant_lands_in_the_app_inside_the_admin(app, client, shopify_store, settings):
+    shopify_store.create_shop(SHOP)
+    start = client.get(f"/auth/shopify?shop={SHOP}")
+    authorize = requests.get(start.headers["Location"], params={"auto": "1"}, allow_redirects=False, timeout=5)
+    callback = urlsplit(authorize.headers["Location"])
+    done = client.get(f"{callback.path}?{callback.query}")
+    admin_page = settings.shopify_admin_origin.format(shop=SHOP) + f"/admin/apps/{settings.shopify_api_key}"
+    assert done.headers["Location"] == admin_page
+    # The (sandbox) admin frames the app with a session token the app accepts.
+    frame = requests.get(admin_page, timeout=5).text
+    src = frame.split('<iframe src="')[1].split('"')[0].replace("&amp;", "&")
+    assert src.startswith(settings.app_url + "/?")
+    page = client.get(src.removeprefix(settings.app_url))
+    assert page.status_code == 200
+    token = query_of(src)["id_token"]  # and the page's own token works on the API
+    assert client.get("/api/store", headers={"Authorization": f"Bearer {token}"}).json["store"] == SHOP

@@ -5,7 +5,7 @@ import json
 
 from flask import Flask, Response, jsonify, request
 
-from . import graphql_api, oauth
+from . import admin, graphql_api, oauth
 from .store import CONTROL_METHODS
 
 _ADMIN = "/shops/<shop>/admin"
@@ -41,6 +41,16 @@ def create_app(store) -> Flask:
         if isinstance(answer.body, str):
             return Response(answer.body, status=answer.status, headers=headers, content_type="text/html; charset=utf-8")
         return Response(json.dumps(answer.body), status=answer.status, headers=headers, content_type="application/json")
+
+    @app.get(f"{_ADMIN}/apps/<api_key>")
+    def embedded_app(shop, api_key):
+        """Shopify admin's app page: the app in an iframe, opened with a fresh session token."""
+        with store.lock:
+            app_url = request.args.get("app_url") or (store.shops[shop].app_url if shop in store.shops else None)
+        if api_key != store.api_key or not app_url:
+            return Response("No such app installed in this sandbox shop", status=404)
+        return Response(admin.app_page(store, shop, app_url, request.args.get("locale", "en")),
+                        content_type="text/html; charset=utf-8")
 
     @app.post("/_sandbox/<name>")
     def control(name):

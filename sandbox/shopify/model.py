@@ -210,6 +210,7 @@ class Shop:
     latency_seconds: float = 0.0
     retain_previous_refresh_token: bool = False
     auto_webhooks: bool = True  # deliver orders/* etc. on changes, as Shopify does
+    app_url: str | None = None  # the installed app's origin (from the OAuth redirect_uri)
     installed: bool = True
 
     def location(self, location_id: int) -> Location | None:

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from .tokens import OAuthError, verify_session_token
 
@@ -56,6 +56,9 @@ def authorize(store, shop: str, args: dict, method: str):
     code = secrets.token_hex(16)
     with store.lock:
         store.codes[code] = {"shop": shop, "scope": args.get("scope", ""), "expires": time.time() + CODE_TTL}
+        # Where the app lives, for the admin page that embeds it (Shopify reads it from the app's config).
+        redirect = urlsplit(args["redirect_uri"])
+        store.shops[shop].app_url = f"{redirect.scheme}://{redirect.netloc}"
     name = shop.split(".")[0]
     params = {"code": code, "host": base64.b64encode(f"admin.shopify.com/store/{name}".encode()).decode().rstrip("="),
               "shop": shop, "state": args.get("state", ""), "timestamp": str(int(time.time()))}
