@@ -20,7 +20,11 @@ from tests.helpers import install_shopify, session_token
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's pictures are refreshed with UPDATE_SCREENSHOTS=1; other runs keep theirs in
+# test-results/ so that running the suite leaves the work tree clean.
+_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = (_ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+               else _ROOT / "test-results" / "screenshots")
 SHOP = "acme.myshopify.com"
 HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ"  # base64("admin.shopify.com/store/acme"), as Shopify sends it
 

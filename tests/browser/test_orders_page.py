@@ -237,7 +237,8 @@ def test_reauthorization_banner_appears_and_goes_away_after_reinstall(page, clie
     install = page.context.new_page()
     install.goto(href)
     install.get_by_role("button", name="Install app").click()
-    install.wait_for_url(re.compile(re.escape(live_server) + r"/\?shop="))
+    # Back in the store's admin, on the app's page (which frames ShipSync again).
+    install.wait_for_url(re.compile(r"/shops/" + re.escape(SHOP) + r"/admin/apps/"))
     install.close()
 
     expect(banner).to_be_hidden(timeout=15_000)
