@@ -17,6 +17,9 @@
 """
 from __future__ import annotations
 
+import ipaddress
+import socket
+
 import logging
 import secrets
 from urllib.parse import urlencode, urlsplit
@@ -69,7 +72,23 @@ def valid_store_url(raw: str, allow_http: bool) -> str | None:
         parts.port  # a malformed port raises
     except ValueError:
         return None
+    if not allow_http and not _public_host(parts.hostname):
+        return None
     return url
+
+
+def _public_host(hostname: str) -> bool:
+    """Whether every address of the host is a public one.
+
+    The worker calls whatever store URL a merchant enters; without this, a "store" at
+    127.0.0.1 or 10.0.0.5 would make ShipSync probe its own network. Local testing
+    (ALLOW_HTTP_STORES=1) skips the check.
+    """
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(hostname, 443, proto=socket.IPPROTO_TCP)}
+    except (socket.gaierror, UnicodeError):
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
 
 
 def read_user_id(user_id: str) -> dict | None:

@@ -182,3 +182,17 @@ def test_a_user_id_delivers_keys_once(client, app, woo_store):
     assert requests.post(callback, json=replay, timeout=5).status_code == 409
     credentials = store_access(_store(app, store_id), app.extensions["shipsync"].cipher).credentials
     assert credentials.access_token == "ck_" + "a" * 40
+
+
+@pytest.mark.parametrize("store_url", ["https://127.0.0.1/shop", "https://10.0.0.5", "https://localhost:8443",
+                                       "https://[::1]/shop", "https://169.254.169.254", "https://no-such-host.invalid"])
+def test_a_store_url_on_a_private_or_unknown_host_is_refused(client, app, store_url):
+    """The worker would call it: no probing of ShipSync's own network through a fake store."""
+    app.config["SETTINGS"] = app.config["SETTINGS"].replace(allow_http_stores=False)
+    assert client.get("/auth/woocommerce", query_string={"store_url": store_url}).status_code == 400
+
+
+def test_a_public_store_address_is_accepted(client, app):
+    app.config["SETTINGS"] = app.config["SETTINGS"].replace(allow_http_stores=False)
+    response = client.get("/auth/woocommerce", query_string={"store_url": "https://93.184.215.14/shop"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("https://93.184.215.14/shop/")
