@@ -100,6 +100,9 @@ def read_user_id(user_id: str) -> dict | None:
     return data if isinstance(data, dict) and {"store", "nonce"} <= set(data) else None
 
 
+DETECTED_OPTIONS = ("tracking_backend", "home_url", "tracking_namespace")
+
+
 @bp.get("")
 def start():
     store_url = valid_store_url(request.args.get("store_url", ""), _settings().allow_http_stores)
@@ -145,7 +148,10 @@ def callback():
     save_credentials(store, Credentials(access_token=key, consumer_secret=secret,
                                         webhook_secret=webhook_secret or secrets.token_urlsafe(32)), cipher)
     store.status, store.scopes = ACTIVE, SCOPE
-    store.options = {**(store.options or {}), "key_id": data.get("key_id"), "connect_nonce": signed["nonce"]}
+    # What was detected about the store (tracking backend, home URL) is found out afresh:
+    # a reconnect is often what follows installing a tracking plugin.
+    kept = {k: v for k, v in (store.options or {}).items() if k not in DETECTED_OPTIONS}
+    store.options = {**kept, "key_id": data.get("key_id"), "connect_nonce": signed["nonce"]}
     db.commit()
     try:
         current_app.extensions["shipsync"].queue.store_installed(store.id)

@@ -143,6 +143,9 @@ class Connector(Protocol):
 
     platform: str
     rate_status: RateStatus | None  # None when the platform reports no budget
+    # Optional: details found out about the store (e.g. where tracking goes), kept by the
+    # app in Store.options and handed back in StoreAccess.options next time.
+    learned_options: dict
 
     def fetch_order(self, order_id: str) -> RemoteOrder: ...
 

@@ -72,3 +72,13 @@ def refresh(sessionmaker, cipher, settings, store_id: int, stale_access_token: s
 def mark_reauth_required(session, store_id: int) -> None:
     """An active store stops calling the store until the merchant re-authorizes."""
     session.execute(update(Store).where(Store.id == store_id, Store.status == ACTIVE).values(status=REAUTH_REQUIRED))
+
+
+def remember_options(sessionmaker, store_id: int, access: StoreAccess, learned: dict | None) -> None:
+    """Keep what a connector found out about the store, when it is news."""
+    if not learned or all(access.options.get(k) == v for k, v in learned.items()):
+        return
+    with sessionmaker() as session, session.begin():
+        store = session.get(Store, store_id)
+        if store is not None:
+            store.options = {**(store.options or {}), **learned}

@@ -126,6 +126,8 @@ class SyncEngine:
                 access, refreshed = self._refresh(store_id, access), True
             finally:
                 self.budget.observe(store_id, getattr(connector, "rate_status", None))
+                credentials.remember_options(self.sessionmaker, store_id, access,
+                                             getattr(connector, "learned_options", None))
 
     def _refresh(self, store_id: int, access: StoreAccess) -> StoreAccess:
         return credentials.refresh(self.sessionmaker, self.cipher, self.settings, store_id,

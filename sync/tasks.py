@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from huey import crontab
 
-from models import utcnow
+from models import Store, utcnow
 from sync.queue import huey
+from webhooks import webhook_url
 
 log = logging.getLogger(__name__)
 _app = None  # bound by init_app: tasks run in the worker, outside any request
@@ -38,6 +39,51 @@ def sync_batch(batch_id: str) -> int:
     return _services().service.enqueue_batch(batch_id)
 
 
+@huey.task(retries=2, retry_delay=5)
+def void_package(package_id: int) -> None:
+    _services().service.void(package_id)
+
+
+@huey.task(retries=2, retry_delay=10)
+def import_order(store_id: int, order_external_id: str) -> None:
+    _services().service.import_order(store_id, order_external_id)
+
+
+def _webhook_url(store_id: int) -> str:
+    services = _services()
+    with services.engine.sessionmaker() as session:
+        platform = session.get(Store, store_id).platform
+    return webhook_url(services.settings.app_url, platform, store_id)
+
+
+@huey.task()
+def store_installed(store_id: int) -> int:
+    """After install or re-authorization: webhooks, open orders of the last 60 days, held packages."""
+    return _services().service.store_installed(store_id, _webhook_url(store_id),
+                                               import_since=utcnow() - timedelta(days=60))
+
+
+@huey.periodic_task(crontab(minute="*"))
+def requeue_stuck() -> int:
+    """Every minute: re-queue packages whose task was lost (a worker killed mid-task)."""
+    return _services().service.requeue_stuck()
+
+
+@huey.periodic_task(crontab(minute="7"))
+def reconcile_stores() -> None:
+    """Hourly: webhooks lost or subscriptions deleted by the store must not leave us behind."""
+    for store_id in _services().service.active_store_ids():
+        reconcile_store(store_id)
+
+
+@huey.task()
+def reconcile_store(store_id: int) -> dict:
+    """Repair the store's webhook subscriptions, then heal packages and orders from its state."""
+    service = _services().service
+    service.repair_webhooks(store_id, _webhook_url(store_id))
+    return service.reconcile_store(store_id)
+
+
 class TaskQueue:
     """How the sync service puts work on the queue, without knowing huey."""
 
@@ -58,53 +104,3 @@ class TaskQueue:
 
     def store_installed(self, store_id: int) -> None:
         store_installed(store_id)
-
-
-@huey.task(retries=2, retry_delay=5)
-def void_package(package_id: int) -> None:
-    _services().service.void(package_id)
-
-
-@huey.task(retries=2, retry_delay=10)
-def import_order(store_id: int, order_external_id: str) -> None:
-    _services().service.import_order(store_id, order_external_id)
-
-
-@huey.task()
-def store_installed(store_id: int) -> int:
-    """After install or re-authorization: webhooks, open orders of the last 60 days, held packages."""
-    from models import Store
-    from webhooks import webhook_url
-
-    services = _services()
-    with services.engine.sessionmaker() as session:
-        platform = session.get(Store, store_id).platform
-    since = utcnow() - timedelta(days=60)
-    return services.service.store_installed(store_id, webhook_url(services.settings.app_url, platform, store_id),
-                                            import_since=since)
-
-
-@huey.periodic_task(crontab(minute="*"))
-def requeue_stuck() -> int:
-    """Every minute: re-queue packages whose task was lost (a worker killed mid-task)."""
-    return _services().service.requeue_stuck()
-
-
-@huey.periodic_task(crontab(minute="7"))
-def reconcile_stores() -> None:
-    """Hourly: webhooks lost or subscriptions deleted by the store must not leave us behind."""
-    for store_id in _services().service.active_store_ids():
-        reconcile_store(store_id)
-
-
-@huey.task()
-def reconcile_store(store_id: int) -> dict:
-    """Repair the store's webhook subscriptions, then heal packages and orders from its state."""
-    from models import Store
-    from webhooks import webhook_url
-
-    services = _services()
-    with services.engine.sessionmaker() as session:
-        platform = session.get(Store, store_id).platform
-    services.service.repair_webhooks(store_id, webhook_url(services.settings.app_url, platform, store_id))
-    return services.service.reconcile_store(store_id)

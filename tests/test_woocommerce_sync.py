@@ -167,3 +167,17 @@ def test_voiding_a_label_removes_its_tracking(client, app, woo_connected, worker
              message="ledger note removed")
     row = wait_for(lambda: (p := package(app)) is not None and p.voided and p, message="package voided")
     assert row.fulfillment_id is None
+
+
+def test_the_detected_tracking_backend_is_kept_so_later_syncs_skip_detection(client, app, woo_connected, worker):
+    store = woo_connected.store
+    first = new_order(app, store)
+    post_label(client, woo_label(store, first))
+    wait_for(lambda: synced(app), message="first package synced")
+    with app.extensions["db_sessionmaker"]() as session:
+        assert session.get(Store, woo_connected.store_id).options["tracking_backend"] == "shipment_tracking"
+    second = new_order(app, store)
+    before = len([r for r in store.requests("GET") if r["route"] == ""])
+    post_label(client, woo_label(store, second, package_id="PKG-2", tracking="1ZSECOND"))
+    wait_for(lambda: synced(app, "PKG-2"), message="second package synced")
+    assert len([r for r in store.requests("GET") if r["route"] == ""]) == before  # no index read again

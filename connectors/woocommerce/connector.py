@@ -35,6 +35,15 @@ class WooCommerceConnector:
         self._backend: Backend | None = None
         self._orders: dict[str, dict] = {}
 
+    @property
+    def learned_options(self) -> dict:
+        """What this connector found out about the store, for the app to keep in
+        ``Store.options`` so that later syncs skip the detection requests."""
+        learned = {"tracking_backend": self._backend_kind, "home_url": self.client.home_url}
+        if isinstance(self._backend, ShipmentTrackingBackend):
+            learned["tracking_namespace"] = self._backend.namespace
+        return {k: v for k, v in learned.items() if v}
+
     # --- orders ------------------------------------------------------------------------
 
     def fetch_order(self, order_id: str) -> RemoteOrder:
