@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 
 from connectors.base import TOKEN_EXPIRED, ConnectorError
-from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncBatch, SyncBatchItem,
-                    utcnow)
+from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncAttempt, SyncBatch,
+                    SyncBatchItem, utcnow)
 from sync import causes, credentials
 from sync.engine import build_shipment, restart
 from sync.orders import refresh_order_state, upsert_order
@@ -111,8 +111,17 @@ class SyncService:
             fulfillment_id, order_external_id = package.fulfillment_id, package.order.external_id
             access = credentials.store_access(store, self.engine.cipher)
         if fulfillment_id:
-            self.engine.call_store(store.id, access,
-                                   lambda connector: connector.cancel_fulfillment(order_external_id, fulfillment_id))
+            try:
+                self.engine.call_store(store.id, access, lambda connector: connector.cancel_fulfillment(
+                    order_external_id, fulfillment_id))
+            except ConnectorError as error:
+                # The fulfillment is still in the store: say so in the package's history,
+                # then let the queue try again.
+                with self.sessionmaker() as session, session.begin():
+                    session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="void_failed",
+                                            cause=error.cause, http_status=error.http_status,
+                                            message=f"Cancelling fulfillment {fulfillment_id} failed: {error.message}"[:1000]))
+                raise
         with self.sessionmaker() as session, session.begin():
             package = session.get(Package, package_id)
             package.voided = True

@@ -239,3 +239,19 @@ def worker_env(settings) -> dict:
                SHOPIFY_ADMIN_ORIGIN=settings.shopify_admin_origin, APP_URL=settings.app_url,
                STORE_TIMEOUT_SECONDS="2", SYNC_LEASE_SECONDS="3", SYNC_BACKOFF_SECONDS="1.5")
     return env
+
+
+def test_a_void_the_store_refuses_is_in_the_history_and_tried_again(app, client, shop):
+    order, (line,) = new_order(shop)
+    send_label(client, order, [(line, 1)])
+    wait_status(app, "synced")
+    shop.add_fault(SHOP, "503", match="fulfillmentCancel")
+    post_label(client, label_payload(order_id=order["id"], event="label.voided",
+                                     items=[{"line_item_id": line, "quantity": 1}]))
+    package = wait_for(lambda: (p := package_row(app)).voided and p, timeout=30, message="voided on the retry")
+    with app.extensions["db_sessionmaker"]() as session:
+        outcomes = [(a.outcome, a.cause) for a in session.scalars(
+            select(SyncAttempt).where(SyncAttempt.package_id == package.id))]
+    assert ("void_failed", "store_server") in outcomes
+    (fulfillment,) = shop.fulfillments(SHOP, order["id"])
+    assert fulfillment["status"] == "CANCELLED"
