@@ -142,6 +142,7 @@ def client_strings() -> dict:
             "retry": _("Failed, will retry"),
             "failed": _("Failed"),
             "refreshed": _("Access renewed"),
+            "void_failed": _("Cancelling the fulfillment failed, will retry"),
         },
         "sync": _("Synchronize"),
         "syncBusy": _("Synchronizing…"),
