@@ -1,9 +1,10 @@
 """`make run`'s third process: sandbox stores with demo data, so a newcomer sees syncs happen.
 
-It starts the Shopify sandbox on SANDBOX_PORT, installs the app into a demo shop through
-the real OAuth redirects, creates orders, and sends signed labels — some of which meet
-scripted store faults (a 503 retried, a hold that needs the merchant, a throttle) —
-then keeps sending a label every half minute. Open the printed link to watch.
+It starts the Shopify sandbox on SANDBOX_PORT and the WooCommerce sandbox on the next
+port, installs the app into a demo shop of each through the real OAuth and connect
+redirects, creates orders, and sends signed labels — some of which meet scripted store
+faults (a 503 retried, a hold that needs the merchant, a throttle) — then keeps sending a
+label every half minute. Open the printed links to watch.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import requests
 
 from config import SANDBOX_LABEL_WEBHOOK_SECRET
 from sandbox.shopify import SandboxServer
+from sandbox.woocommerce import WooSandbox
 from webhooks.signatures import base64_hmac_sha256
 
 SHOP = "demo-store.myshopify.com"
@@ -45,15 +47,28 @@ def install(app_url: str) -> None:
         raise SystemExit(f"install failed: {done.status_code} {done.text[:200]}")
 
 
-def send_label(app_url: str, secret: str, order: dict, number: int) -> None:
+def connect_woocommerce(app_url: str, store_url: str) -> None:
+    """The merchant's connect: app → the store's authorize page → keys to the app → back."""
+    browser = requests.Session()
+    start = browser.get(f"{app_url}/auth/woocommerce", params={"store_url": store_url}, allow_redirects=False,
+                        timeout=10)
+    approve = browser.get(start.headers["Location"], params={"auto": "1"}, allow_redirects=False, timeout=30)
+    done = browser.get(approve.headers["Location"], allow_redirects=False, timeout=10)
+    if done.status_code != 302:
+        raise SystemExit(f"WooCommerce connect failed: {done.status_code} {done.text[:200]}")
+
+
+def send_label(app_url: str, secret: str, order: dict, number: int, platform: str = "shopify",
+               store: str = SHOP) -> None:
     carrier, url = random.choice(CARRIERS)
     tracking = f"1ZDEMO{number:010d}"
     body = json.dumps({
-        "event": "label.created", "event_id": f"demo-{number}-{time.time()}", "platform": "shopify",
-        "store": SHOP, "order_id": order["id"],
-        "package": {"id": f"DEMO-PKG-{number}", "tracking_number": tracking, "carrier": carrier,
+        "event": "label.created", "event_id": f"demo-{platform}-{number}-{time.time()}", "platform": platform,
+        "store": store, "order_id": str(order["id"]),
+        "package": {"id": f"DEMO-{platform[:3].upper()}-{number}", "tracking_number": tracking, "carrier": carrier,
                     "tracking_url": url.format(tracking),
-                    "items": [{"line_item_id": li["id"], "quantity": li["quantity"]} for li in order["line_items"]]},
+                    "items": [{"line_item_id": str(li["id"]), "quantity": li["quantity"]}
+                              for li in order["line_items"]]},
     }).encode()
     requests.post(f"{app_url}/webhooks/labels", data=body, timeout=10, headers={
         "Content-Type": "application/json", "X-Label-Signature": base64_hmac_sha256(secret, body)})
@@ -77,15 +92,32 @@ def main() -> None:
     for number, order in enumerate(orders[:10]):
         send_label(app_url, secret, order, number)
         time.sleep(0.3)
+    woo = start_woocommerce(app_url, secret, sandbox_port + 1)
     print(f"\n  ShipSync demo: open {server.url}/shops/{SHOP}/admin/apps/{store.api_key}\n"
-          f"  (the sandbox's Shopify admin with ShipSync embedded; add ?locale=es for Spanish.\n"
-          f"   A new label arrives every 30 s.)\n", flush=True)
+          f"  (the sandbox's Shopify admin with ShipSync embedded; add ?locale=es for Spanish.)\n"
+          f"  WooCommerce: open {app_url}/auth/woocommerce?store_url={woo.url} and approve\n"
+          f"  (the connect flow signs you in to the store's standalone page).\n"
+          f"  A new label arrives every 30 s.\n", flush=True)
     number = len(orders)
     while True:
         time.sleep(30)
         order = store.create_order(SHOP, [{"title": random.choice(products), "quantity": 1}])
         send_label(app_url, secret, order, number)
         number += 1
+
+
+def start_woocommerce(app_url: str, secret: str, port: int):
+    """A WooCommerce store with the Shipment Tracking plugin, connected, with labelled orders."""
+    sandbox = WooSandbox(port=port).start()
+    store = sandbox.create_store("demo", "shipment_tracking", allow_http_callback=True)
+    connect_woocommerce(app_url, store.url)
+    time.sleep(2)  # the worker registers the store's webhooks
+    orders = [store.create_order([{"name": "Linen shirt", "quantity": 1}, {"name": "Wool socks", "quantity": 2}])
+              for _ in range(4)]
+    store.add_fault("503")  # the first sync is retried
+    for number, order in enumerate(orders[:3]):
+        send_label(app_url, secret, order, number, platform="woocommerce", store=store.url)
+    return store
 
 
 if __name__ == "__main__":

@@ -1,0 +1,57 @@
+/* The merchant JSON API (DESIGN §4). Shopify pages send a session token; the standalone
+ * WooCommerce page relies on its session cookie and sends the CSRF token on writes.
+ */
+import { config } from "./config.js";
+import { S } from "./i18n.js";
+
+/** status 0: the server was not reached, or there is no session token (code "no_token"). */
+class ApiError extends Error {
+  constructor(status, message, code) {
+    super(message || "");
+    this.status = status;
+    this.code = code || null;
+  }
+}
+
+const urlToken = new URLSearchParams(window.location.search).get("id_token");
+
+/** App Bridge's fresh token when the CDN script loaded; else the one Shopify put on the URL. */
+async function sessionToken() {
+  const bridge = window.shopify;
+  if (bridge && typeof bridge.idToken === "function") {
+    try {
+      const token = await bridge.idToken();
+      if (token) return token;
+    } catch (_) { /* fall back to the URL's token */ }
+  }
+  return urlToken;
+}
+
+/** The response's JSON; throws ApiError when the call fails or the answer is not 2xx. */
+export async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (config.mode === "shopify") {
+    const token = await sessionToken();
+    if (!token) throw new ApiError(0, S.errorNoToken, "no_token");
+    headers.Authorization = "Bearer " + token;
+  } else if (method !== "GET" && config.csrfToken) {
+    headers["X-CSRF-Token"] = config.csrfToken;
+  }
+  let payload;
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const url = new URL(config.apiBase + path, window.location.href);
+  url.searchParams.set("locale", config.locale);  // cause texts in the page's language
+  let response;
+  try {
+    response = await fetch(url, { method, headers, body: payload, credentials: "same-origin", cache: "no-store" });
+  } catch (_) {
+    throw new ApiError(0, S.errorNetwork);
+  }
+  let data = null;
+  try { data = await response.json(); } catch (_) { /* not JSON */ }
+  if (!response.ok) throw new ApiError(response.status, data && data.error);
+  return data;
+}

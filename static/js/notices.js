@@ -1,0 +1,51 @@
+/* Telling the merchant something went wrong: a toast for passing trouble, the #notice banner
+ * (and a blocked page) for session and installation problems, which retrying cannot fix.
+ */
+import { config } from "./config.js";
+import { $, h } from "./dom.js";
+import { S } from "./i18n.js";
+import { state } from "./state.js";
+
+export function toast(text, isError) {
+  const node = h("div", { class: "toast" + (isError ? " toast-error" : ""), text });
+  $("toasts").append(node);
+  setTimeout(() => node.remove(), isError ? 8000 : 5000);
+}
+
+function showNotice(text, link) {
+  $("notice-text").textContent = text;
+  const anchor = $("notice-link");
+  if (link) {
+    anchor.href = link.href;
+    anchor.textContent = link.text;
+    if (config.mode === "shopify") anchor.target = "_top";
+    anchor.hidden = false;
+  } else {
+    anchor.hidden = true;
+  }
+  $("notice").hidden = false;
+}
+
+/** Session and installation problems stop the page; anything else is a passing toast. */
+export function reportError(error) {
+  if (error.code === "no_token" || error.status === 401) {
+    block(error.code === "no_token" ? S.errorNoToken : S.errorSession);
+  } else if (error.status === 404 && /store not installed/.test(error.message)) {
+    block(S.errorNotInstalled, config.installUrl ? { href: config.installUrl, text: S.installLink } : null);
+  } else if (error.status === 0) {
+    toast(S.errorNetwork, true);
+  } else {
+    toast(S.errorGeneric, true);
+  }
+}
+
+/** Stops every poll (each checks state.blocked) and empties the table: only the notice is left. */
+function block(text, link) {
+  state.blocked = true;
+  clearTimeout(state.rowsTimer);
+  clearTimeout(state.storeTimer);
+  showNotice(text, link);
+  for (const id of ["mass-sync-button", "settings-button"]) $(id).setAttribute("aria-disabled", "true");
+  $("orders-body").replaceChildren(h("tr", { class: "empty-row" }, h("td", { colspan: 8, text: "—" })));
+  $("orders-table").setAttribute("aria-busy", "false");
+}
