@@ -8,6 +8,8 @@ cacheable per language and safe to render for anybody.
 """
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, render_template, request, session, url_for
@@ -20,6 +22,13 @@ bp = Blueprint("pages", __name__)
 
 APP_BRIDGE_URL = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
 SHOPIFY, STANDALONE, SIGNED_OUT = "shopify", "standalone", "signed_out"
+
+
+@functools.cache
+def script_modules() -> tuple[str, ...]:
+    """The page's ES modules (static/js), for <link rel="modulepreload">."""
+    folder = Path(current_app.static_folder) / "js"
+    return tuple(sorted(p.name for p in folder.glob("*.js")))
 
 
 def frame_ancestors(shop: str | None) -> str:
@@ -74,7 +83,7 @@ def index():
     }
     response = current_app.make_response(render_template(
         "orders.html", mode=mode, shop=shop, api_key=settings.shopify_api_key,
-        app_bridge_url=APP_BRIDGE_URL, config=config))
+        app_bridge_url=APP_BRIDGE_URL, config=config, script_modules=script_modules()))
     # The page embeds a per-session CSRF token and depends on the language: never share it.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -111,7 +111,7 @@ def test_embedded_page_loads_app_bridge_first_with_the_api_key(client, settings)
     assert f'<meta name="shopify-api-key" content="{settings.shopify_api_key}">' in html
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts[0] == f'<script src="{APP_BRIDGE}">', "App Bridge must be the first script, neither async nor deferred"
-    assert any("orders.js" in tag for tag in scripts)
+    assert any('type="module"' in tag and "/static/js/main.js" in tag for tag in scripts)
 
 
 def test_page_without_a_store_offers_the_ways_in_and_no_data(client):
@@ -243,7 +243,9 @@ def test_a_stale_order_import_never_shows_a_synced_order_as_unfulfilled(app, cli
 # ---- The page's script and the catalogs ------------------------------------------------------------
 
 def test_every_text_the_script_uses_is_sent_by_the_server(client):
-    script = (ROOT / "static" / "orders.js").read_text()
+    modules = sorted((ROOT / "static" / "js").glob("*.js"))
+    assert modules, "the page's script modules are in static/js"
+    script = "\n".join(module.read_text() for module in modules)
     strings = page_config(client.get(f"/?shop={SHOP}"))["strings"]
 
     used = set(re.findall(r"\bS\.(\w+)", script))
@@ -291,3 +293,12 @@ def test_compiled_spanish_catalog_matches_the_po_file():
     po_texts, mo_texts = texts(po), texts(mo)
 
     assert mo_texts == po_texts, "translations/es/LC_MESSAGES/messages.mo is stale: pybabel compile -d translations"
+
+
+def test_every_script_module_is_preloaded(client):
+    """Module imports otherwise load one layer at a time; each one is announced up front."""
+    from pathlib import Path
+
+    page = client.get("/").get_data(as_text=True)
+    modules = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "static" / "js").glob("*.js"))
+    assert modules and all(f'rel="modulepreload" href="/static/js/{name}"' in page for name in modules)

@@ -1,6 +1,6 @@
 /* Texts come translated from the server (admin/pages.py, client_strings) so one catalog serves
  * both sides; this module fills their {placeholders} and formats numbers and dates in the
- * page's language. tests/test_pages.py checks that every S.name used here exists there.
+ * page's language. tests/test_pages.py checks that every text the modules use is sent.
  */
 import { config } from "./config.js";
 

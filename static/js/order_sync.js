@@ -1,0 +1,39 @@
+/* The row's Synchronize button: start the order's sync, then follow the order until none of
+ * its packages is on its way, and say how it ended.
+ */
+import { api } from "./api.js";
+import { S, fmt } from "./i18n.js";
+import { reportError, toast } from "./notices.js";
+import { refreshCounts, replaceOrder, scheduleRowRefresh } from "./orders_loader.js";
+import { renderOrders } from "./orders_table.js";
+import { POLL, sleep } from "./polling.js";
+import { state } from "./state.js";
+import { inFlight } from "./statuses.js";
+
+// Past this the row polling takes over from following the order.
+const FOLLOW_AT_MOST = 5 * 60 * 1000;
+
+export async function syncOrder(orderId) {
+  const order = state.orders.find((o) => o.id === orderId);
+  if (!order || state.syncing.has(orderId) || state.blocked) return;
+  state.syncing.add(orderId);
+  renderOrders();
+  let latest = order;
+  try {
+    await api("POST", `/orders/${orderId}/sync`);
+    const started = Date.now();
+    do {
+      await sleep(POLL.order);
+      latest = await api("GET", `/orders/${orderId}`);
+      replaceOrder(latest);
+    } while (inFlight(latest) && Date.now() - started < FOLLOW_AT_MOST);
+    toast(fmt(latest.requires_sync ? S.syncStillFailing : S.syncDone, { name: latest.name }), latest.requires_sync);
+    refreshCounts();
+  } catch (error) {
+    reportError(error);
+  } finally {
+    state.syncing.delete(orderId);
+    replaceOrder(latest);
+    scheduleRowRefresh();
+  }
+}
