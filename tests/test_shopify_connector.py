@@ -453,3 +453,14 @@ def test_fetch_order_reads_every_line_item(shopify_store, connector):
 
 def test_unknown_order_is_invalid_data(shopify_store, connector):
     assert failure(lambda: connector.fetch_order("999999")).cause == INVALID_DATA
+
+
+@pytest.mark.parametrize("sent, company", [("ups", "UPS"), ("Fedex", "FedEx"), ("DHL EXPRESS", "DHL Express"),
+                                           ("dhl", "DHL Express"), ("Royal-Mail", "Royal Mail"),
+                                           ("Servientrega", "Servientrega"), (" Estafeta ", "Estafeta")])
+def test_known_carriers_are_sent_in_shopifys_spelling_and_others_as_they_are(sent, company):
+    from connectors.base import Item, Shipment
+    from connectors.shopify.fulfillments import build_tracking_info
+
+    shipment = Shipment("P", "1", "1Z1", sent, "https://track.example/1Z1", (Item("1", 1),))
+    assert build_tracking_info(shipment) == {"company": company, "number": "1Z1", "url": "https://track.example/1Z1"}

@@ -14,6 +14,7 @@ import dataclasses
 from connectors.base import INVALID_DATA, STORE_CONFIGURATION, ConnectorError, Shipment
 
 from . import errors
+from .carriers import shopify_company
 from .ids import numeric_id, to_gid
 from .orders import fulfillment_status, parse_datetime
 
@@ -212,10 +213,15 @@ def _why_not(order: str, fos, line_item: str, wanted: int, available: int) -> Co
 
 
 # -- writing ---------------------------------------------------------------------------------
-def build_fulfillment_create_variables(plan: LocationPlan, shipment: Shipment, notify: bool) -> dict:
-    tracking = {"company": shipment.carrier, "number": shipment.tracking_number}
+def build_tracking_info(shipment: Shipment) -> dict:
+    tracking = {"company": shopify_company(shipment.carrier), "number": shipment.tracking_number}
     if shipment.tracking_url:
         tracking["url"] = shipment.tracking_url
+    return tracking
+
+
+def build_fulfillment_create_variables(plan: LocationPlan, shipment: Shipment, notify: bool) -> dict:
+    tracking = build_tracking_info(shipment)
     return {"fulfillment": {
         "lineItemsByFulfillmentOrder": [
             {"fulfillmentOrderId": fo_id,
@@ -245,7 +251,4 @@ def parse_fulfillment_cancel(data: dict) -> None:
 
 
 def build_tracking_update_variables(fulfillment_gid: str, shipment: Shipment, notify: bool) -> dict:
-    tracking = {"company": shipment.carrier, "number": shipment.tracking_number}
-    if shipment.tracking_url:
-        tracking["url"] = shipment.tracking_url
-    return {"id": fulfillment_gid, "tracking": tracking, "notify": notify}
+    return {"id": fulfillment_gid, "tracking": build_tracking_info(shipment), "notify": notify}
