@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from models import FULFILLED, PARTIALLY_FULFILLED, SYNCED, UNFULFILLED, Order
 
 
@@ -44,20 +47,34 @@ def refresh_order_state(order: Order, store_status: str | None = None) -> None:
         order.fulfillment_status = store_status
 
 
+def find_or_add_order(session, store_id: int, external_id: str) -> tuple[Order, bool]:
+    """Our row for a store order, added when new; True when it was added.
+
+    A label and the order's import can meet here from two processes: the one that loses
+    the insert race (the unique key says so) takes the winner's row instead of failing.
+    """
+    def find():
+        return session.scalar(select(Order).where(Order.store_id == store_id, Order.external_id == external_id))
+
+    order = find()
+    if order is not None:
+        return order, False
+    try:
+        with session.begin_nested():
+            order = Order(store_id=store_id, external_id=external_id, line_items=[])
+            session.add(order)
+        return order, True
+    except IntegrityError:
+        return find(), False
+
+
 def upsert_order(session, store_id: int, remote) -> Order:
     """Create or update our copy of a store order from a RemoteOrder.
 
     Webhooks arrive late and out of order: a copy older than the one we hold changes nothing.
     """
-    from sqlalchemy import select
-
-    order = session.execute(
-        select(Order).where(Order.store_id == store_id, Order.external_id == remote.id)
-    ).scalar_one_or_none()
-    if order is None:
-        order = Order(store_id=store_id, external_id=remote.id, line_items=[])
-        session.add(order)
-    elif remote.updated_at and order.store_updated_at and remote.updated_at < order.store_updated_at:
+    order, added = find_or_add_order(session, store_id, remote.id)
+    if not added and remote.updated_at and order.store_updated_at and remote.updated_at < order.store_updated_at:
         return order
     order.name = remote.name
     order.line_items = [{"id": li.id, "title": li.title, "quantity": li.quantity, "sku": li.sku}

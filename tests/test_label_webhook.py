@@ -136,3 +136,34 @@ def test_automatic_sync_off_keeps_the_package_for_a_manual_sync(client, app, db_
 def test_voiding_an_unknown_package_is_404(client, store_id):
     response = post_label(client, label_payload(event="label.voided", package_id="NOPE"))
     assert response.status_code == 404
+
+
+def test_a_label_and_an_import_adding_the_same_order_at_once_end_with_one_row(app, store_id):
+    """Two processes may both miss the order and insert it; the loser takes the winner's row.
+    (SQLite serialises writers, so the race exists on PostgreSQL only.)"""
+    from sqlalchemy import text
+
+    from sync.orders import find_or_add_order
+
+    engine = app.extensions["db_engine"]
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's BEGIN IMMEDIATE makes the second writer wait: no race to lose")
+    with app.extensions["db_sessionmaker"]() as session:
+        lookup = session.scalar
+
+        def lookup_while_another_writer_adds_it(statement):
+            found = lookup(statement)
+            if found is None:
+                with engine.begin() as other:
+                    other.execute(text("INSERT INTO orders (store_id, external_id, line_items, fulfillment_status, "
+                                       "requires_sync, cancelled, placed_at, created_at, updated_at) VALUES "
+                                       "(:s, '5001', '[]', 'unfulfilled', false, false, now(), now(), now())"),
+                                  {"s": store_id})
+                session.scalar = lookup  # only the first lookup races
+            return found
+        session.scalar = lookup_while_another_writer_adds_it
+        order, added = find_or_add_order(session, store_id, "5001")
+        session.commit()
+        assert added is False and order.external_id == "5001"
+    with app.extensions["db_sessionmaker"]() as session:
+        assert session.scalar(select(func.count()).select_from(Order)) == 1

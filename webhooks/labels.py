@@ -8,10 +8,10 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from db import get_session
-from models import PENDING, REQUIRES_SYNC, SYNCED, UNINSTALLED, Order, Package
+from models import PENDING, REQUIRES_SYNC, SYNCED, UNINSTALLED, Package
 from stores import find_store
 from sync import causes
-from sync.orders import refresh_order_state
+from sync.orders import find_or_add_order, refresh_order_state
 from webhooks import receipts
 from webhooks.signatures import valid_base64_hmac
 
@@ -150,7 +150,7 @@ def _find_package(session, store_id: int, package_id: str) -> Package | None:
 def accept_created(session, store, label: Label):
     """Record the package; return (status, response or error message, tasks to run after commit)."""
     queue = current_app.extensions["shipsync"].queue
-    order, new_order = _get_or_create_order(session, store.id, label.order_id)
+    order, new_order = find_or_add_order(session, store.id, label.order_id)
     package = _find_package(session, store.id, label.package_id)
     if package is not None:
         if package.order_id != order.id:
@@ -185,13 +185,3 @@ def accept_voided(session, store, label: Label):
         return 404, f"unknown package {label.package_id}", []
     return 202, {"package_id": package.external_id, "status": "voided"}, [lambda: queue.void(package.id)]
 
-
-def _get_or_create_order(session, store_id: int, external_id: str) -> tuple[Order, bool]:
-    order = session.execute(
-        select(Order).where(Order.store_id == store_id, Order.external_id == external_id)
-    ).scalar_one_or_none()
-    if order is not None:
-        return order, False
-    order = Order(store_id=store_id, external_id=external_id, name=None, line_items=[])
-    session.add(order)
-    return order, True
