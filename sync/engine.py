@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from connectors import connector_for
 from connectors.base import TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, Shipment, StoreAccess
-from models import (ACTIVE, PENDING, REAUTH_REQUIRED, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, SyncAttempt,
-                    utcnow)
+from models import (ACTIVE, PENDING, REAUTH_REQUIRED, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package,
+                    SyncAttempt, utcnow)
 from sync import causes, credentials
 from sync.orders import refresh_order_state
 from sync.policy import RetryPolicy
@@ -135,7 +135,7 @@ class SyncEngine:
 
     def _record_success(self, claim: Claim, result: FulfillmentResult) -> Outcome:
         with self.sessionmaker() as session, session.begin():
-            package = session.get(Package, claim.package_id)
+            package = _package_with_locked_order(session, claim.package_id)
             package.attempts += 1
             package.status = SYNCED
             package.fulfillment_id = result.fulfillment_id
@@ -149,7 +149,7 @@ class SyncEngine:
 
     def _record_failure(self, claim: Claim, error: ConnectorError) -> Outcome:
         with self.sessionmaker() as session, session.begin():
-            package = session.get(Package, claim.package_id)
+            package = _package_with_locked_order(session, claim.package_id)
             if error.cause == TOKEN_EXPIRED:
                 # Not the package's fault: it waits, with its attempts untouched, until
                 # the merchant re-authorizes and the store resumes it (sync/service.py).
@@ -173,6 +173,15 @@ class SyncEngine:
             log.info("package %s: %s (%s), %s", package.id, error.cause, error.http_status,
                      f"retry in {wait:.1f}s" if wait is not None else "requires sync")
             return Outcome(package.status, wait)
+
+
+def _package_with_locked_order(session, package_id: int) -> Package:
+    """The package, its order row locked: two packages of one order finishing at once must
+    not each compute the order's state without seeing the other (PostgreSQL runs them in
+    parallel; the second waits here, then reads the first one's result)."""
+    order_id = session.scalar(select(Package.order_id).where(Package.id == package_id))
+    session.execute(select(Order.id).where(Order.id == order_id).with_for_update())
+    return session.get(Package, package_id)
 
 
 def _hold(package: Package, cause: str, message: str) -> None:

@@ -255,3 +255,14 @@ def test_a_void_the_store_refuses_is_in_the_history_and_tried_again(app, client,
     assert ("void_failed", "store_server") in outcomes
     (fulfillment,) = shop.fulfillments(SHOP, order["id"])
     assert fulfillment["status"] == "CANCELLED"
+
+
+def test_two_packages_of_one_order_synced_at_once_leave_the_order_prepared(app, client, shop):
+    order, lines = new_order(shop, (1, 1))
+    send_label(client, order, [(lines[0], 1)], package_id="PKG-A", tracking="1ZA")
+    send_label(client, order, [(lines[1], 1)], package_id="PKG-B", tracking="1ZB")
+    wait_status(app, "synced", "PKG-A")
+    package = wait_status(app, "synced", "PKG-B")
+    time.sleep(0.3)
+    detail = client.get(f"/api/orders/{package.order_id}", headers=api_headers(app.config["SETTINGS"], SHOP)).json
+    assert (detail["requires_sync"], detail["fulfillment_status"]) == (False, "fulfilled")
