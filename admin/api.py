@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
-from sqlalchemy import select
 
 from admin import queries
 from auth.session import store_required
 from db import end_request_transaction, get_session
-from models import REQUIRES_SYNC, Package
 from sync import causes
-from sync.engine import restart
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -109,17 +106,12 @@ def update_settings():
         changes = validate_settings(request.get_json(silent=True))
     except ValueError as error:
         abort(400, description=str(error))
-    session, store = get_session(), g.store
+    store = g.store
     turned_on = changes.get("auto_sync") is True and not store.merged_settings()["auto_sync"]
-    store.settings = {**store.merged_settings(), **changes}
-    waiting = []
+    store.settings = settings = {**store.merged_settings(), **changes}
+    store_id = store.id
+    get_session().commit()
+    end_request_transaction()  # the service opens its own transaction
     if turned_on:  # packages that waited for a manual sync go now
-        waiting = session.scalars(select(Package).where(
-            Package.store_id == store.id, Package.status == REQUIRES_SYNC,
-            Package.last_cause == causes.MANUAL_SYNC)).all()
-        for package in waiting:
-            restart(package)
-    session.commit()
-    for package in waiting:
-        current_app.extensions["shipsync"].queue.sync(package.id)
-    return jsonify(settings=store.merged_settings())
+        _service().resume_held(store_id, (causes.MANUAL_SYNC,))
+    return jsonify(settings=settings)

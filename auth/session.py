@@ -13,7 +13,7 @@ import jwt
 from flask import abort, current_app, g, request, session
 
 from db import get_session
-from models import UNINSTALLED
+from models import UNINSTALLED, Store
 from stores import find_store
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -55,7 +55,6 @@ def _store_from_request():
             sent = request.headers.get("X-CSRF-Token", "")
             if not hmac.compare_digest(sent, session.get("csrf", "")):
                 abort(403, description="missing or wrong CSRF token")
-        from models import Store
         return get_session().get(Store, session["store_id"])
     abort(401, description="sign in through your store")
 

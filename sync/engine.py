@@ -30,6 +30,7 @@ class Outcome:
 
 
 SKIPPED = Outcome(None)
+CANCELLED_MESSAGE = "The order was cancelled in the store."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +92,7 @@ class SyncEngine:
             store = package.store
             if store.status != ACTIVE:
                 cause = causes.TOKEN_EXPIRED if store.status == REAUTH_REQUIRED else causes.STORE_UNINSTALLED
-                _hold(package, cause, "Waiting for the store: " + store.status.replace("_", " "))
+                hold(package, cause, "Waiting for the store: " + store.status.replace("_", " "))
                 return SKIPPED
             wait = self.budget.reserve(store.id)
             if wait > 0:  # the store's bucket is low: wait without using an attempt
@@ -184,11 +185,19 @@ def _package_with_locked_order(session, package_id: int) -> Package:
     return session.get(Package, package_id)
 
 
-def _hold(package: Package, cause: str, message: str) -> None:
+def hold(package: Package, cause: str, message: str) -> None:
+    """Stop a package with a cause the merchant sees; only a restart (theirs, or a resume) moves it again."""
     package.status = REQUIRES_SYNC
     package.last_cause, package.last_message, package.last_http_status = cause, message, None
     package.lease_until = package.next_attempt_at = None
     refresh_order_state(package.order)
+
+
+def hold_waiting(packages, cause: str, message: str) -> None:
+    """Hold every package not yet written to the store (an order cancelled, the app removed)."""
+    for package in packages:
+        if package.status != SYNCED and not package.voided:
+            hold(package, cause, message)
 
 
 def restart(package: Package) -> None:

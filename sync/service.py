@@ -10,7 +10,7 @@ from connectors.base import TOKEN_EXPIRED, ConnectorError
 from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncAttempt, SyncBatch,
                     SyncBatchItem, utcnow)
 from sync import causes, credentials
-from sync.engine import build_shipment, restart
+from sync.engine import CANCELLED_MESSAGE, build_shipment, hold_waiting, restart
 from sync.orders import refresh_order_state, upsert_order
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class SyncService:
         self.engine = engine
         self.queue = queue  # object with sync(package_id, delay=None) and sync_batch(batch_id)
 
-    def restart_packages(self, session, packages) -> list[int]:
+    def restart_packages(self, packages) -> list[int]:
         """Start a new run for each package that is not synced; the caller commits, then enqueues."""
         restarted = []
         for package in packages:
@@ -41,7 +41,7 @@ class SyncService:
             packages = session.scalars(
                 select(Package).where(Package.store_id == store_id, Package.order_id == order_id)
             ).all()
-            restarted = self.restart_packages(session, packages)
+            restarted = self.restart_packages(packages)
         for package_id in restarted:
             self.queue.sync(package_id)
         return restarted
@@ -55,7 +55,7 @@ class SyncService:
                 select(Package).where(Package.store_id == store_id, Package.voided.is_(False),
                                       Package.status.in_((REQUIRES_SYNC, PENDING, RETRYING)))
             ).all()
-            self.restart_packages(session, packages)
+            self.restart_packages(packages)
             session.flush()
             session.add_all(SyncBatchItem(batch_id=batch.id, package_id=p.id) for p in packages)
             batch_id = batch.id
@@ -73,12 +73,16 @@ class SyncService:
 
     def resume_store(self, store_id: int) -> int:
         """After re-authorization: every package held for the token syncs again by itself."""
+        return self.resume_held(store_id, (causes.TOKEN_EXPIRED, causes.STORE_UNINSTALLED))
+
+    def resume_held(self, store_id: int, held_for: tuple[str, ...]) -> int:
+        """Restart the store's packages held for one of these causes, once it has gone away."""
         with self.sessionmaker() as session, session.begin():
             held = session.scalars(
                 select(Package).where(Package.store_id == store_id, Package.status == REQUIRES_SYNC,
-                                      Package.last_cause.in_((causes.TOKEN_EXPIRED, causes.STORE_UNINSTALLED)))
+                                      Package.last_cause.in_(held_for))
             ).all()
-            restarted = self.restart_packages(session, held)
+            restarted = self.restart_packages(held)
         for package_id in restarted:
             self.queue.sync(package_id)
         return len(restarted)
@@ -204,8 +208,8 @@ class SyncService:
                     package.status, package.fulfillment_id, package.synced_at = SYNCED, found.fulfillment_id, utcnow()
                     package.last_cause = package.last_message = None
                     healed += 1
-                elif remote.cancelled and package.status != SYNCED:
-                    package.status, package.last_cause = REQUIRES_SYNC, causes.ORDER_CANCELLED
+                elif remote.cancelled:
+                    hold_waiting([package], causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
                 refresh_order_state(order, remote.fulfillment_status)
                 refreshed += 1
         return {"healed": healed, "orders": refreshed}

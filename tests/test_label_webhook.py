@@ -167,3 +167,21 @@ def test_a_label_and_an_import_adding_the_same_order_at_once_end_with_one_row(ap
         assert added is False and order.external_id == "5001"
     with app.extensions["db_sessionmaker"]() as session:
         assert session.scalar(select(func.count()).select_from(Order)) == 1
+
+
+def test_turning_automatic_sync_on_releases_the_packages_waiting_for_it(client, app):
+    from tests.helpers import api_headers
+
+    make_store(app, settings={"auto_sync": False})
+    post_label(client, label_payload())
+    headers = api_headers(app.config["SETTINGS"], "acme.myshopify.com")
+    queued = queue.huey.pending_count()
+    response = client.patch("/api/store/settings", json={"auto_sync": True}, headers=headers)
+    assert response.status_code == 200 and response.json["settings"]["auto_sync"] is True
+    with app.extensions["db_sessionmaker"]() as session:
+        package = session.scalar(select(Package))
+        assert (package.status, package.attempts) == ("pending", 0)
+    assert queue.huey.pending_count() == queued + 1
+    # Turning it on again (already on) releases nothing more.
+    client.patch("/api/store/settings", json={"auto_sync": True}, headers=headers)
+    assert queue.huey.pending_count() == queued + 1

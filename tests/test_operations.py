@@ -27,7 +27,7 @@ def test_metrics_count_packages_by_status_and_queued_tasks(app, client):
     assert "shipsync_queue_pending 2.0" in body
 
 
-def test_the_migrate_command_brings_a_new_database_up_to_date(runner, app, tmp_path, settings):
+def test_the_migrate_command_brings_a_new_database_up_to_date(tmp_path, settings):
     from app import create_app
 
     fresh = create_app(settings.replace(database_url=f"sqlite:///{tmp_path / 'new.db'}"))
@@ -48,7 +48,7 @@ def test_the_schema_matches_the_models(app):
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
 
 
-def test_secrets_stay_out_of_the_logs(app, client, caplog):
+def test_the_log_filter_redacts_formatted_arguments():
     import logging
 
     from logs import RedactSecrets

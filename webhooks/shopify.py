@@ -13,11 +13,10 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import delete, or_, select
 
 from db import get_session
-from models import REQUIRES_SYNC, SYNCED, UNINSTALLED, Order, Package, Store, WebhookReceipt
+from models import SYNCED, UNINSTALLED, Order, Package, Store, WebhookReceipt
 from stores import find_store
 from sync import causes
-from sync.engine import restart
-from sync.orders import refresh_order_state
+from sync.engine import CANCELLED_MESSAGE, hold_waiting
 from webhooks import receipts
 from webhooks.signatures import valid_base64_hmac
 
@@ -84,11 +83,7 @@ def orders_cancelled(session, store, payload):
     if order is None:
         return orders_create(session, store, payload)
     order.cancelled = True
-    for package in order.packages:
-        if package.status != SYNCED and not package.voided:
-            package.status, package.last_cause = REQUIRES_SYNC, causes.ORDER_CANCELLED
-            package.last_message, package.next_attempt_at = "The order was cancelled in the store.", None
-    refresh_order_state(order)
+    hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
     return {"order_id": order.external_id, "cancelled": True}, []
 
 
@@ -98,13 +93,9 @@ def fulfillment_orders_order_routing_complete(session, store, payload):
     The payload names only the fulfillment order, so every package of the store held
     for its set-up is retried; those still blocked fail again with the same cause.
     """
-    held = session.scalars(select(Package).where(
-        Package.store_id == store.id, Package.status == REQUIRES_SYNC,
-        Package.last_cause == causes.STORE_CONFIGURATION)).all()
-    for package in held:
-        restart(package)
-    ids = [p.id for p in held]
-    return {"restarted": len(ids)}, [lambda: [_queue().sync(i) for i in ids]]
+    service = current_app.extensions["shipsync"].service
+    return {"resuming": causes.STORE_CONFIGURATION}, [
+        lambda: service.resume_held(store.id, (causes.STORE_CONFIGURATION,))]
 
 
 def app_uninstalled(session, store, payload):
@@ -112,11 +103,8 @@ def app_uninstalled(session, store, payload):
     store.status = UNINSTALLED
     store.credentials_encrypted = None
     store.token_expires_at = store.refresh_expires_at = None
-    waiting = session.scalars(select(Package).where(
-        Package.store_id == store.id, Package.status != SYNCED, Package.voided.is_(False))).all()
-    for package in waiting:
-        package.status, package.last_cause, package.next_attempt_at = REQUIRES_SYNC, causes.STORE_UNINSTALLED, None
-        refresh_order_state(package.order)
+    waiting = session.scalars(select(Package).where(Package.store_id == store.id, Package.status != SYNCED)).all()
+    hold_waiting(waiting, causes.STORE_UNINSTALLED, "The app was uninstalled from the store.")
     return {"uninstalled": store.domain}, []
 
 

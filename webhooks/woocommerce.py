@@ -20,10 +20,11 @@ from sqlalchemy import select
 
 from connectors.woocommerce import merge_status, parse_order
 from db import get_session
-from models import PENDING, REQUIRES_SYNC, RETRYING, UNINSTALLED, Order, Store
+from models import UNINSTALLED, Order, Store
 from sync import causes
 from sync.credentials import store_access
-from sync.orders import local_fulfillment_status, refresh_order_state, upsert_order
+from sync.engine import CANCELLED_MESSAGE, hold_waiting
+from sync.orders import local_fulfillment_status, upsert_order
 from webhooks import receipts
 from webhooks.signatures import valid_base64_hmac
 
@@ -94,8 +95,7 @@ def order_deleted(session, store, data) -> dict:
     if order is None:
         return {"status": "ignored", "order_id": order_id}
     order.cancelled = True
-    _hold_unsynced(order)
-    refresh_order_state(order)
+    hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
     return {"status": "cancelled", "order_id": order_id}
 
 
@@ -115,8 +115,7 @@ def _upsert(session, store, remote) -> dict:
             return {"status": "unchanged", "order_id": remote.id}
     order = upsert_order(session, store.id, remote)
     if remote.cancelled:
-        _hold_unsynced(order)
-        refresh_order_state(order)
+        hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
     return {"status": "updated", "order_id": remote.id}
 
 
@@ -125,15 +124,6 @@ def _unchanged(order: Order, remote) -> bool:
     return (order.name == remote.name and (order.line_items or []) == lines and order.cancelled == remote.cancelled
             and order.fulfillment_status == remote.fulfillment_status
             and (order.customer_name, order.customer_email) == (remote.customer_name, remote.customer_email))
-
-
-def _hold_unsynced(order: Order) -> None:
-    """Packages not yet written wait with the order_cancelled cause instead of failing against the store."""
-    for package in order.packages:
-        if not package.voided and package.status in (PENDING, RETRYING, REQUIRES_SYNC):
-            package.status, package.next_attempt_at, package.lease_until = REQUIRES_SYNC, None, None
-            package.last_cause, package.last_message = causes.ORDER_CANCELLED, "The order was cancelled in the store."
-            package.last_http_status = None
 
 
 def _find_order(session, store_id: int, external_id: str) -> Order | None:
