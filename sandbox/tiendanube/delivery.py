@@ -28,7 +28,8 @@ MAX_ATTEMPTS, HORIZON = 18, 48 * 3600.0
 def retry_gaps() -> list[float]:
     """Seconds between attempt n and n+1 (attempt 1 has no gap): 0, 5, 10, 15 min, then × 1.4,
     stopping at 18 attempts or 48 h (the last gap clipped to land on 48 h)."""
-    gaps, total, gap = [0.0, 300.0, 600.0, 900.0], 1500.0, 900.0
+    gaps, gap = [0.0, 300.0, 600.0, 900.0], 900.0
+    total = sum(gaps)
     while len(gaps) + 1 < MAX_ATTEMPTS:
         gap *= 1.4
         if total + gap >= HORIZON:
@@ -63,10 +64,11 @@ class Deliverer:
             self._cond.notify_all()
         self._thread.join(timeout=5)
 
-    def enqueue(self, store, webhook_id: int, payload: dict) -> None:
-        """Deliver ``payload`` (serialised now: the body never changes between retries)."""
+    def enqueue(self, store, webhook: dict, payload: dict) -> None:
+        """Deliver ``payload`` to the webhook as registered now (serialised now: the body never
+        changes between retries, and an uninstall's own event still goes out)."""
         body = json.dumps(payload, separators=(",", ":")).encode()
-        self._push(time.monotonic(), store, webhook_id, body, 1)
+        self._push(time.monotonic(), store, (webhook["id"], webhook["url"], webhook["event"]), body, 1)
 
     def drop(self, store_id: int) -> None:
         with self._cond:
@@ -83,9 +85,9 @@ class Deliverer:
                 self._cond.wait(min(remaining, 0.05))
         return True
 
-    def _push(self, due: float, store, webhook_id: int, body: bytes, attempt: int) -> None:
+    def _push(self, due: float, store, target: tuple, body: bytes, attempt: int) -> None:
         with self._cond:
-            heapq.heappush(self._queue, (due, next(self._seq), store, webhook_id, body, attempt))
+            heapq.heappush(self._queue, (due, next(self._seq), store, target, body, attempt))
             self._cond.notify_all()
 
     def _run(self) -> None:
@@ -96,12 +98,12 @@ class Deliverer:
                     self._cond.wait(timeout=(self._queue[0][0] - time.monotonic()) if self._queue else None)
                 if self._stopped:
                     return
-                _due, _seq, store, webhook_id, body, attempt = heapq.heappop(self._queue)
+                _due, _seq, store, target, body, attempt = heapq.heappop(self._queue)
                 self._busy += 1
             try:
-                ok = self._deliver(store, webhook_id, body, attempt)
-                if ok is False and attempt < len(gaps) + 1:
-                    self._push(time.monotonic() + gaps[attempt - 1] * self.time_scale, store, webhook_id, body,
+                ok = self._deliver(store, target, body, attempt)
+                if not ok and attempt < len(gaps) + 1:
+                    self._push(time.monotonic() + gaps[attempt - 1] * self.time_scale, store, target, body,
                                attempt + 1)
             except Exception:  # a sandbox bug must not stop deliveries for every store
                 pass
@@ -110,13 +112,9 @@ class Deliverer:
                     self._busy -= 1
                     self._cond.notify_all()
 
-    def _deliver(self, store, webhook_id: int, body: bytes, attempt: int) -> bool | None:
-        """True when answered 2xx, False on failure, None when the webhook is gone."""
-        with store.lock:
-            webhook = store.webhooks.get(webhook_id)
-            if webhook is None:
-                return None
-            url, event = webhook["url"], webhook["event"]
+    def _deliver(self, store, target: tuple, body: bytes, attempt: int) -> bool:
+        """True when answered 2xx in time."""
+        webhook_id, url, event = target
         headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json",
                    "x-linkedstore-hmac-sha256": sign(self.sandbox.client_secret, body)}
         status, error = None, None

@@ -232,9 +232,9 @@ class SandboxStore:
 
     def emit(self, event: str, payload: dict) -> None:
         with self.lock:
-            targets = [w["id"] for w in self.webhooks.values() if w["event"] == event]
-        for webhook_id in targets:
-            self.sandbox.deliverer.enqueue(self, webhook_id, payload)
+            targets = [dict(w) for w in self.webhooks.values() if w["event"] == event]
+        for webhook in targets:
+            self.sandbox.deliverer.enqueue(self, webhook, payload)
 
     # --- faults and read-outs ----------------------------------------------------------------
     def add_fault(self, kind: str, count: int = 1, **options) -> None:

@@ -1,0 +1,21 @@
+"""The Tiendanube / Nuvemshop connector, split by concern:
+
+- ``config``: ``TiendanubeConfig`` (app id, secret, scopes, origins, API version, timeout, User-Agent);
+- ``transport``: ``StoreClient._send``, the only code holding the HTTP client (credentials
+  header, User-Agent, timeout, the bucket's headers and pacing, Link paging);
+- ``errors``: the one table from answers and exceptions to the stable causes;
+- ``ids``, ``orders``, ``fulfillment_orders``, ``webhooks``: pure build/parse functions;
+- ``oauth``: the authorize URL and the code exchange (install);
+- ``connector``: ``TiendanubeConnector``, the Connector protocol in a few lines a method.
+
+The platform facts this follows, and the reading chosen where they conflict, are in
+``connectors/tiendanube/README.md``. (Issue 10's platform descriptor will live here.)
+"""
+from connectors.tiendanube.config import TiendanubeConfig
+from connectors.tiendanube.connector import TiendanubeConnector
+from connectors.tiendanube.oauth import TokenGrant, authorize_url, exchange_code
+from connectors.tiendanube.webhooks import TOPICS as WEBHOOK_TOPICS
+from connectors.tiendanube.webhooks import WebhookEvent, parse_webhook, verify_signature
+
+__all__ = ["TiendanubeConnector", "TiendanubeConfig", "TokenGrant", "authorize_url", "exchange_code",
+           "WEBHOOK_TOPICS", "WebhookEvent", "parse_webhook", "verify_signature"]
