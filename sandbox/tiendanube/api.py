@@ -6,7 +6,7 @@ unless the store accepts the 2026-05 ``Authorization: Bearer`` reading, a replac
 another store's token) → 402 when suspended → the leaky bucket (429) → route (404) →
 ``Content-Type`` for bodies (415) and JSON (400 "Problems parsing JSON") → the resource.
 Every answer past the token check carries the ``x-rate-limit-*`` headers; every request
-is logged with its time, resource, status and fault.
+is logged on arrival with its time, resource and fault, and its status once answered.
 """
 from __future__ import annotations
 
@@ -52,6 +52,8 @@ def rest(version: str, store_ref: str, resource: str):
     entry = {"t": time.time(), "monotonic": time.monotonic(), "method": request.method, "version": version,
              "resource": resource, "query": dict(request.args), "body": request.get_json(silent=True),
              "user_agent": request.headers.get("User-Agent"), "fault": None, "status": None}
+    with store.lock:  # logged on arrival (a slow answer's request is visible at once); status when answered
+        store.request_log.append(entry)
     fault = store.take_fault(request.method, resource)
     entry["fault"] = fault.kind if fault else None
     headers: dict = {}
@@ -78,8 +80,6 @@ def rest(version: str, store_ref: str, resource: str):
         headers = headers()
     headers.update(extra)
     entry["status"] = status
-    with store.lock:
-        store.request_log.append(entry)
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
     return Response(b"" if request.method == "HEAD" else payload, status,
                     {"Content-Type": "application/json; charset=utf-8", **headers})
