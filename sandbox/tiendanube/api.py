@@ -132,11 +132,15 @@ def _route(store, method: str, resource: str):
     raise _error(404, "Not Found", f"No route for {method} {resource}")
 
 
+def _found(records: dict, record_id: str, what: str) -> dict:
+    record = records.get(int(record_id))
+    if record is None:
+        raise _error(404, "Not Found", f"{what} with such id does not exist")
+    return record
+
+
 def _order(store, order_id: str) -> dict:
-    order = store.orders.get(int(order_id))
-    if order is None:
-        raise _error(404, "Not Found", "Order with such id does not exist")
-    return order
+    return _found(store.orders, order_id, "Order")
 
 
 # --- orders -------------------------------------------------------------------------------------
@@ -262,10 +266,7 @@ def create_webhook(store):
 
 
 def _webhook(store, webhook_id: str) -> dict:
-    webhook = store.webhooks.get(int(webhook_id))
-    if webhook is None:
-        raise _error(404, "Not Found", "Webhook with such id does not exist")
-    return webhook
+    return _found(store.webhooks, webhook_id, "Webhook")
 
 
 @route("GET", r"webhooks/(\d+)")
