@@ -317,3 +317,43 @@ def test_a_merchant_who_accepted_once_skips_the_page(redirecting):
     again = session.get(f"{redirecting.url}/apps/{APP_ID}/authorize", params={"state": "b"}, allow_redirects=False,
                         timeout=10)
     assert again.status_code == 302 and "state=b" in again.headers["Location"]
+
+
+def test_sandbox_deliveries_pass_the_connectors_own_checks(tn_store, api, receiver):
+    from connectors.tiendanube import parse_webhook, verify_signature
+
+    api(tn_store).request("POST", "webhooks", json={"event": "order/updated", "url": receiver.url})
+    order = tn_store.create_order()
+    tn_store.dispatch_in_admin(order["id"])
+    hit = receiver.wait_for(1)[0]
+    assert verify_signature(CLIENT_SECRET, hit["body"], hit["headers"]["X-Linkedstore-Hmac-Sha256"])
+    assert parse_webhook(hit["body"]).order_id == str(order["id"])
+
+
+# --- the control API (the demo and a sandbox run on its own) ------------------------------------------
+def test_control_api_scripts_stores_orders_faults_and_readouts(tn_sandbox):
+    control = f"{tn_sandbox.url}/_sandbox"
+    store = requests.post(f"{control}/stores", json={"name": "Loja", "plan": "next"}, timeout=10).json()
+    store_id = store["store_id"]
+    try:
+        assert store["plan"] == "next" and not store["installed"]
+        token = requests.post(f"{control}/stores/{store_id}/token", timeout=10).json()["access_token"]
+        order = requests.post(f"{control}/stores/{store_id}/orders",
+                              json={"products": [{"name": "Caneca", "quantity": 2}]}, timeout=10).json()
+        assert requests.post(f"{control}/stores/{store_id}/orders", json={"products": [{"quantity": 0}]},
+                             timeout=10).status_code == 400
+        requests.post(f"{control}/stores/{store_id}/faults", json={"kind": "503", "path": "orders"}, timeout=10)
+        headers = {"Authentication": f"bearer {token}", "User-Agent": USER_AGENT}
+        assert requests.get(f"{tn_sandbox.url}/2025-03/{store_id}/orders/{order['id']}", headers=headers,
+                            timeout=10).status_code == 503
+        answer = requests.get(f"{tn_sandbox.url}/2025-03/{store_id}/orders/{order['id']}", headers=headers, timeout=10)
+        assert answer.headers["x-rate-limit-limit"] == "400"
+        dispatched = requests.post(f"{control}/stores/{store_id}/orders/{order['id']}/dispatch", json={"code": "Z9"},
+                                   timeout=10).json()
+        assert dispatched[0]["tracking_info"]["code"] == "Z9"
+        log = requests.get(f"{control}/stores/{store_id}/requests", timeout=10).json()
+        assert [(r["status"], r["fault"]) for r in log] == [(503, "503"), (200, None)]
+        assert requests.post(f"{control}/stores", json={"auth_styles": ["cookie"]}, timeout=10).status_code == 400
+        assert requests.put(f"{control}/app", json={"code_ttl": "soon"}, timeout=10).status_code == 400
+    finally:
+        tn_sandbox.remove_store(store_id)
