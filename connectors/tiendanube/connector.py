@@ -43,7 +43,7 @@ class TiendanubeConnector:
         rate = self.client.rate
         if rate is None:
             return None
-        return RateStatus(float(rate.remaining), float(rate.limit), rate.leak_per_second)
+        return RateStatus(float(rate.remaining), float(rate.limit), self.client.pacer.leak or rate.documented_leak)
 
     @property
     def learned_options(self) -> dict:

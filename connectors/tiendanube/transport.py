@@ -8,14 +8,13 @@ calls ``Authorization``/``Bearer`` a mistake (401), while guides since 2026-05 u
 once, and keep whichever worked (``auth_style``, remembered in the store's options), so a
 revoked token costs one extra request and a changed platform costs nothing more.
 
-The bucket: every answer's ``x-rate-limit-*`` headers are kept (``rate``). When the last
-answer left no room, the next call waits one request's share first; a 429 whose wait fits
-``max_pause`` is waited out and retried once (a 429 means nothing was done); a longer one
-leaves as ``rate_limited`` with the store's wait for the engine to schedule.
+The bucket: every answer's ``x-rate-limit-*`` headers are kept (``rate``) and feed the
+process-wide model of the store's bucket (``pacing``), which gives each call its turn. A
+429 whose wait fits ``max_pause`` is waited out and retried once (a 429 means nothing was
+done); a longer one leaves as ``rate_limited`` with the store's wait for the engine.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from typing import Iterator
@@ -26,35 +25,10 @@ from connectors.base import ConnectorError
 
 from . import errors
 from .config import TiendanubeConfig
+from .pacing import Rate, pacer_for, parse_rate
 
 STYLES = {"authentication": ("Authentication", "bearer"), "authorization": ("Authorization", "Bearer")}
-LEAK_SECONDS_PER_SLOT = 20.0  # a bucket of N drains N/20 per second (40 → 2/s, 400 → 20/s)
 LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?(\w+)"?')
-
-
-@dataclasses.dataclass(frozen=True)
-class Rate:
-    limit: int
-    remaining: int
-    reset_ms: int
-    at: float  # monotonic time of the answer
-
-    @property
-    def leak_per_second(self) -> float:
-        """From the headers when they tell (the bucket's level empties in ``reset``), else the
-        documented ratio."""
-        level = self.limit - self.remaining
-        if level > 0 and self.reset_ms > 0:
-            return level / (self.reset_ms / 1000.0)
-        return self.limit / LEAK_SECONDS_PER_SLOT
-
-
-def parse_rate(headers, at: float) -> Rate | None:
-    try:
-        return Rate(int(headers["x-rate-limit-limit"]), int(headers["x-rate-limit-remaining"]),
-                    int(float(headers.get("x-rate-limit-reset") or 0)), at)
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 class StoreClient:
@@ -66,7 +40,8 @@ class StoreClient:
         self.http = http or requests.Session()
         self.base = f"{config.api_origin.rstrip('/')}/{config.api_version}/{self.store_id}"
         self.auth_style = auth_style if auth_style in STYLES else "authentication"
-        self.rate: Rate | None = None
+        self.rate: Rate | None = None  # as of this client's last answer
+        self.pacer = pacer_for(self.base)
         self._sleep = sleep
 
     # --- public -----------------------------------------------------------------------------------
@@ -102,7 +77,7 @@ class StoreClient:
 
     # --- transport ---------------------------------------------------------------------------------
     def _send(self, method: str, url: str, params, body, action: str) -> requests.Response:
-        self._pace()
+        self._pace(action)
         response = self._attempt(method, url, params, body, action, self.auth_style)
         if response.status_code == 401:
             other = next(s for s in STYLES if s != self.auth_style)
@@ -112,7 +87,8 @@ class StoreClient:
         if response.status_code == 429:
             wait = errors.rate_wait(response)
             if wait <= self.config.max_pause:
-                self._sleep(wait)
+                self._sleep(wait)  # what the store asked, then a turn among this process's calls
+                self._pace(action)
                 response = self._attempt(method, url, params, body, action, self.auth_style)
         if not 200 <= response.status_code < 300:
             raise self._redact(errors.from_response(response, action))
@@ -129,17 +105,20 @@ class StoreClient:
                                          timeout=self.config.timeout, allow_redirects=False)
         except requests.RequestException as exc:
             raise errors.from_exception(exc, self.config.timeout) from None
-        self.rate = parse_rate(response.headers, time.monotonic()) or self.rate
+        rate = parse_rate(response.headers, time.monotonic())
+        if rate is not None:
+            self.rate = rate
+            self.pacer.observe(rate)
         return response
 
-    def _pace(self) -> None:
-        """When the last answer left the bucket full, wait until one request fits."""
-        rate = self.rate
-        if rate is None or rate.remaining > 0 or rate.leak_per_second <= 0:
-            return
-        due = rate.at + 1.0 / rate.leak_per_second - time.monotonic()
-        if due > 0:
-            self._sleep(min(due, self.config.max_pause))
+    def _pace(self, action: str) -> None:
+        """Wait for this call's turn in the store's bucket; a turn too far off goes back to the engine."""
+        wait = self.pacer.reserve(self.config.max_pause)
+        if wait > self.config.max_pause:
+            raise ConnectorError(errors.RATE_LIMITED, "ShipSync is pacing itself to Tiendanube's rate limit",
+                                 retry_after=wait, detail=f"{action}: the store's bucket is full for {wait:.1f} s")
+        if wait > 0:
+            self._sleep(wait)
 
     def _json(self, response: requests.Response, action: str):
         if response.status_code == 204 or not response.content:

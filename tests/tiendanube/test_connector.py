@@ -1,6 +1,7 @@
 """The Tiendanube connector against the sandbox store, end to end over real HTTP."""
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -324,3 +325,45 @@ def test_registration_refused_by_the_store_is_invalid_data(tn_sandbox, connect):
         connect(strict).register_webhooks("http://127.0.0.1:9/webhooks/tiendanube")
     assert refused.value.cause == INVALID_DATA and refused.value.http_status == 422
     assert "invalid url" in refused.value.message
+
+
+def test_parallel_workers_share_one_bucket_and_meet_almost_no_429s(tn_sandbox, connect):
+    """A mass sync: a connector per package (as the engine makes them), four threads, one
+    store bucket (scaled: 10 deep, 20/s). Every package lands once; ≤ 1 % of calls meet a 429."""
+    store = tn_sandbox.create_store(bucket=LeakyBucket(10, 20.0))
+    tn_sandbox.install(store)
+    orders = [store.create_order() for _ in range(40)]
+    failures = []
+
+    def work(chunk):
+        for order in chunk:
+            label = shipment(order, package=f"PKG-{order['id']}")
+            try:
+                if connect(store).find_fulfillment(label) is None:
+                    connect(store).create_fulfillment(label)
+            except ConnectorError as exc:  # pragma: no cover - reported below
+                failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(orders[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    log = store.requests()
+    assert failures == []
+    assert all(fos(store, o)[0]["status"] == "DISPATCHED" for o in orders)
+    assert len(patches(store)) == 40
+    assert sum(r["status"] == 429 for r in log) <= len(log) // 100
+
+
+def test_a_turn_too_far_off_goes_back_to_the_engine_without_calling(tn_sandbox, connect):
+    store = tn_sandbox.create_store(bucket=LeakyBucket(2, 0.1))
+    tn_sandbox.install(store)
+    order = store.create_order()
+    connector = connect(store, max_pause=0.5)
+    connector.fetch_order(str(order["id"]))
+    connector.fetch_order(str(order["id"]))
+    with pytest.raises(ConnectorError) as paced:
+        connect(store, max_pause=0.5).fetch_order(str(order["id"]))  # a new connector knows too
+    assert paced.value.cause == RATE_LIMITED and paced.value.retry_after > 0.5
+    assert len(store.requests()) == 2
