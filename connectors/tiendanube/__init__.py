@@ -2,7 +2,8 @@
 
 - ``config``: ``TiendanubeConfig`` (app id, secret, scopes, origins, API version, timeout, User-Agent);
 - ``transport``: ``StoreClient._send``, the only code holding the HTTP client (credentials
-  header, User-Agent, timeout, the bucket's headers and pacing, Link paging);
+  header, User-Agent, timeout, the bucket's headers, Link paging);
+- ``pacing``: one model per store of its leaky bucket, shared by the process's connectors;
 - ``errors``: the one table from answers and exceptions to the stable causes;
 - ``ids``, ``orders``, ``fulfillment_orders``, ``webhooks``: pure build/parse functions;
 - ``oauth``: the authorize URL and the code exchange (install);
