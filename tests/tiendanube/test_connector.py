@@ -367,3 +367,12 @@ def test_a_turn_too_far_off_goes_back_to_the_engine_without_calling(tn_sandbox, 
         connect(store, max_pause=0.5).fetch_order(str(order["id"]))  # a new connector knows too
     assert paced.value.cause == RATE_LIMITED and paced.value.retry_after > 0.5
     assert len(store.requests()) == 2
+
+
+def test_an_unpaid_store_is_a_configuration_cause(tn_store, connect):
+    order = tn_store.create_order()
+    tn_store.suspended = True
+    with pytest.raises(ConnectorError) as unpaid:
+        connect(tn_store).fetch_order(str(order["id"]))
+    assert unpaid.value.cause == STORE_CONFIGURATION and unpaid.value.http_status == 402
+    assert "bill" in unpaid.value.message
