@@ -56,7 +56,7 @@ def rest(version: str, store_ref: str, resource: str):
         store.request_log.append(entry)
     fault = store.take_fault(request.method, resource)
     entry["fault"] = fault.kind if fault else None
-    headers: dict = {}
+    metered = False  # whether the answer describes the bucket (only past the token check)
     try:
         if fault is not None and fault.kind == "429":
             store.bucket.hold_full(fault.seconds)
@@ -66,7 +66,7 @@ def rest(version: str, store_ref: str, resource: str):
                 time.sleep(fault.seconds)
             raise Answer(*fault.response())
         _check_caller(store)
-        headers = store.bucket.headers
+        metered = True
         if store.suspended:
             raise _error(402, "Payment Required", "The store or the app has a pending payment")
         if not store.bucket.admit():
@@ -76,9 +76,7 @@ def rest(version: str, store_ref: str, resource: str):
             time.sleep(fault.seconds)
     except Answer as answer:
         status, body, extra = answer.status, answer.body, answer.headers
-    if callable(headers):
-        headers = headers()
-    headers.update(extra)
+    headers = {**(store.bucket.headers() if metered else {}), **extra}
     entry["status"] = status
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
     return Response(b"" if request.method == "HEAD" else payload, status,
