@@ -114,7 +114,7 @@ def test_individual_sync_turns_a_failed_order_into_prepared(page, client, settin
     expect(details.get_by_role("heading", name="Requires shipment synchronization")).to_be_visible()
     expect(details).to_contain_text("The store's set-up prevents the fulfillment")
     expect(details).to_contain_text("What to do: Fix the order in the store (for example release the hold)")
-    expect(details).to_contain_text("Attempts in this run: 1 of 3")
+    expect(details).to_contain_text("1 attempt; not retried automatically, as retrying cannot fix this")
     expect(details).to_contain_text("1 × Lamp")
     screenshot(page, "shipping-information.png")
 
@@ -201,9 +201,13 @@ def test_mass_sync_summary_lists_what_still_failed_and_why(page, client, setting
     expect(page.locator("#mass-sync")).to_have_attribute("data-done", "true", timeout=30_000)
     summary = page.locator("#mass-summary")
     expect(summary).to_contain_text("1 shipment still needs your attention:")
-    expect(summary.locator("li")).to_have_count(1)
-    expect(summary.locator("li")).to_contain_text(f"{still_held['name']} · Package PKG-{still_held['id']}")
-    expect(summary.locator("li")).to_contain_text("release the hold")
+    groups = summary.locator(".failure-group")  # one paragraph per cause, not per order
+    expect(groups).to_have_count(1)
+    expect(groups).to_contain_text("Store set-up · 1 shipment")
+    expect(groups).to_contain_text("release the hold")
+    expect(groups.locator(".failure-orders li")).to_have_text([still_held["name"]])
+    expect(groups.get_by_role("link", name=f"Open order {still_held['name']} in the store admin")).to_have_attribute(
+        "href", re.compile(rf"/admin/orders/{still_held['id']}$"))
     expect(order_names(page)).to_have_text([still_held["name"]])
     page.get_by_role("button", name="Dismiss").click()
     expect(page.locator("#mass-sync")).to_be_hidden()
@@ -257,7 +261,7 @@ def test_spanish_texts_for_locale_es(page, client, settings, quiet_shop, shopify
     page.goto(app_url(live_server, settings, locale="es"))
 
     expect(page.locator("html")).to_have_attribute("lang", "es")
-    expect(page.get_by_role("heading", name="Pedidos", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Sincronización de envíos", exact=True)).to_be_visible()
     expect(tab(page, "Pendientes de preparación")).to_have_attribute("aria-selected", "true")
     expect(tab(page, "Preparados")).to_be_visible()
     expect(page.get_by_role("button", name="Sincronizar mis envíos")).to_be_visible()
