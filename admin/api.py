@@ -175,6 +175,10 @@ def validate_settings(changes) -> dict:
             isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip() and len(k) <= 100 and len(v) <= 100
             for k, v in mapping.items()):
         raise ValueError("carrier_mapping must map up to 200 carrier names to store carrier names")
+    # The sync matches carriers ignoring case (sync.engine.mapped_carrier): "ups" and "UPS" are one.
+    folded = [name.strip().casefold() for name in mapping]
+    if len(set(folded)) != len(folded):
+        raise ValueError("carrier_mapping names a carrier twice (capitals do not count)")
     return changes
 
 

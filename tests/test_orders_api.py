@@ -245,3 +245,34 @@ def test_carrier_mapping_is_matched_ignoring_case():
     assert mapped_carrier("ups", {"UPS": "United Parcel Service"}) == "United Parcel Service"
     assert mapped_carrier(" Fedex ", {"FEDEX": "FedEx"}) == "FedEx"
     assert mapped_carrier("DPD", {"UPS": "X"}) == "DPD"
+
+
+def test_a_carrier_mapped_twice_in_other_capitals_is_refused(client, settings, store_id):
+    response = client.patch("/api/store/settings", json={"carrier_mapping": {"ups": "UPS", "UPS ": "X"}},
+                            headers=api_headers(settings, SHOP))
+    assert response.status_code == 400 and "twice" in response.json["error"]
+    assert client.get("/api/store", headers=api_headers(settings, SHOP)).json["settings"]["carrier_mapping"] == {}
+
+
+def test_page_title_favicon_and_skeleton_rows(client):
+    page = client.get(f"/?shop={SHOP}").get_data(as_text=True)
+    assert "<title>Shipment sync · ShipSync</title>" in page and "skeleton-row" in page
+    assert "<title>Orders" not in page  # Shopify admin's own Orders page has that name
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+
+
+def test_standalone_page_names_the_signed_in_store(app, client):
+    sign_in(client, make_store(app, "woocommerce", "https://shop.example.com"))
+    import re
+    signed_in = re.search(r'<p class="signed-in subdued" id="signed-in">(.*?)</p>', client.get("/").get_data(as_text=True))
+    assert signed_in and "Signed in to" in signed_in.group(1) and "shop.example.com" in signed_in.group(1)
+
+
+@pytest.mark.parametrize("locale, heading", [("en", "Could not connect your store"),
+                                             ("es", "No se pudo conectar tu tienda")])
+def test_woocommerce_connect_error_page_is_styled_and_keeps_the_address(client, locale, heading):
+    response = client.get(f"/auth/woocommerce?store_url=ftp://shop.example&locale={locale}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and heading in page
+    assert "shipsync.css" in page and 'value="ftp://shop.example"' in page

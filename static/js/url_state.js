@@ -9,6 +9,8 @@ export function readUrl() {
   const params = new URLSearchParams(window.location.search);
   if (TABS.includes(params.get("tab"))) state.tab = params.get("tab");
   state.q = params.get("q") || "";
+  const perPage = Number(params.get("per_page"));
+  if (Number.isInteger(perPage) && perPage >= 1 && perPage <= 100) state.perPage = perPage;
   for (const key of FILTER_KEYS) {
     if (params.has(key)) state.filters[key] = params.get(key);
   }

@@ -284,12 +284,12 @@ def test_settings_are_saved_from_the_panel(page, client, settings, quiet_shop, l
     dialog.get_by_label("Notify the customer").uncheck()
     dialog.get_by_role("button", name="Add carrier").click()
     dialog.get_by_role("textbox", name="Carrier in the shipping platform").last.fill("Correos Express")
-    dialog.get_by_role("textbox", name="Carrier name in your store").last.fill("Correos")
+    dialog.get_by_role("combobox", name="Carrier name in your store").last.fill("Correos")
     dialog.get_by_role("button", name="Add carrier").click()
     dialog.get_by_role("textbox", name="Carrier in the shipping platform").last.fill("correos express")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.get_by_role("alert")).to_contain_text("Fill in both carrier names")  # checked before sending
-    dialog.get_by_role("textbox", name="Carrier name in your store").last.fill("Correos Express")
+    dialog.get_by_role("combobox", name="Carrier name in your store").last.fill("Correos Express")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.get_by_role("alert")).to_contain_text("is mapped twice")  # checked before sending
 
