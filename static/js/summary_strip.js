@@ -27,6 +27,6 @@ export async function loadSummary() {
   for (const node of document.querySelectorAll("[data-summary-value]")) {
     const value = summary[node.dataset.summaryValue];
     node.textContent = value === undefined ? "—" : numbers.format(value);
-    node.closest("[data-summary]").dataset.count = String(value);
+    node.closest("[data-summary]").dataset.summaryCount = String(value);
   }
 }
