@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from models import RETRYING, Order, Package, utcnow
 from tests.browser.conftest import SHOP, app_url, screenshot
-from tests.browser.test_orders_page import new_order, order_names, row, settle, tab
+from tests.browser.test_orders_page import new_order, order_names, order_while_access_is_revoked, row, settle, tab
 from tests.helpers import api_headers, install_shopify, wait_for
 
 
@@ -127,7 +127,7 @@ def test_row_links_to_the_store_admin_shows_the_customer_and_the_timeline(page, 
         expect(timeline).to_contain_text(f"Label created for package PKG-{held['id']}")
         expect(timeline).to_contain_text("could not be fulfilled · Store set-up")
         expect(details(page).get_by_role("link", name=name)).to_be_visible()
-        screenshot(page, "timeline.png")
+        screenshot(page, "timeline.png", max_height=1400)
     else:  # ShipSync's own words in Spanish, never English
         expect(timeline).to_contain_text(f"Etiqueta creada para el paquete PKG-{held['id']}")
         expect(details(page)).to_contain_text("está retenido en Shopify")
@@ -189,12 +189,7 @@ def test_sync_buttons_are_off_while_reauthorization_is_needed_then_confirmed(pag
                                                                              shopify_store, live_server):
     from tests.browser.conftest import use_app_bridge
 
-    shopify_store.expire_access_token(SHOP)
-    shopify_store.revoke_refresh_token(SHOP)
-    held = new_order(client, shopify_store, ("Mug",))
-    wait_for(lambda: client.get("/api/store", headers=api_headers(settings, SHOP)).json["status"] == "reauth_required",
-             timeout=20, message="store to need re-authorization")
-    settle(client, settings, 1)
+    held = order_while_access_is_revoked(client, settings, shopify_store)
     use_app_bridge(page, settings)
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)

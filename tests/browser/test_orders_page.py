@@ -213,15 +213,21 @@ def test_mass_sync_summary_lists_what_still_failed_and_why(page, client, setting
     expect(page.locator("#mass-sync")).to_be_hidden()
 
 
-def test_reauthorization_banner_appears_and_goes_away_after_reinstall(page, client, settings, quiet_shop,
-                                                                       shopify_store, live_server):
-    # The store revokes the app's tokens: the next sync cannot refresh them.
+def order_while_access_is_revoked(client, settings, shopify_store) -> dict:
+    """The store revokes the app's tokens: the next sync cannot refresh them, and the store
+    needs re-authorization. Returns the order whose label found it so."""
     shopify_store.expire_access_token(SHOP)
     shopify_store.revoke_refresh_token(SHOP)
     held = new_order(client, shopify_store, ("Mug",))
     wait_for(lambda: client.get("/api/store", headers=api_headers(settings, SHOP)).json["status"] == "reauth_required",
              timeout=20, message="store to need re-authorization")
     settle(client, settings, 1)
+    return held
+
+
+def test_reauthorization_banner_appears_and_goes_away_after_reinstall(page, client, settings, quiet_shop,
+                                                                       shopify_store, live_server):
+    held = order_while_access_is_revoked(client, settings, shopify_store)
 
     # Tokens from App Bridge, none on the URL: the app home's token exchange (which would
     # re-authorize by itself) does not run, so the merchant needs the banner's link.
