@@ -58,6 +58,12 @@ def test_select_all_matching_goes_past_the_page(page, client, settings, quiet_sh
         shopify_store.release(SHOP, order["id"])
 
     page.goto(app_url(live_server, settings, per_page=2))
+    expect(order_names(page)).to_have_text([orders[2]["name"], orders[1]["name"]])
+    page.get_by_role("button", name="Next page").click()  # the API's cursor, not an offset
+    expect(order_names(page)).to_have_text([orders[0]["name"]])
+    expect(page.locator("#page-info")).to_contain_text("3–3 of 3")
+    page.get_by_role("button", name="Previous page").click()
+    expect(order_names(page)).to_have_text([orders[2]["name"], orders[1]["name"]])
     page.get_by_role("checkbox", name="Select every order on this page").check()
     expect(page.get_by_role("region", name="Selected orders")).to_contain_text("2 orders selected")
     page.get_by_role("button", name="Select all 3 matching orders").click()
