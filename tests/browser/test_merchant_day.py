@@ -373,3 +373,30 @@ def test_carrier_mapping_ignores_case_end_to_end(client, settings, quiet_shop, s
     settle(client, settings, 1)
     tracking = shopify_store.fulfillments(SHOP, order["id"])[0]["tracking"]
     assert tracking[0]["company"] == "Canada Post"
+
+
+def test_spanish_filters_selection_summary_and_grouped_failures(page, client, settings, quiet_shop, shopify_store,
+                                                                live_server):
+    held = new_order(client, shopify_store, ("Lámpara",), hold=True)
+    done = new_order(client, shopify_store, ("Taza",))
+    settle(client, settings, 2)
+
+    page.goto(app_url(live_server, settings, locale="es", tab="all"))
+    strip = page.get_by_role("region", name="Resumen")
+    expect(strip).to_contain_text("Sincronizados hoy")
+    expect(strip).to_contain_text("Requieren tu atención")
+    page.get_by_label("Estado del envío").select_option(label="Sincronizado")
+    expect(order_names(page)).to_have_text([done["name"]])
+    page.get_by_role("button", name="Quitar filtros").first.click()
+    expect(order_names(page)).to_have_count(2)
+    expect(page.get_by_role("button", name="Exportar CSV")).to_be_visible()
+
+    page.get_by_role("checkbox", name=f"Seleccionar el pedido {held['name']}").check()
+    bar = page.get_by_role("region", name="Pedidos seleccionados")
+    expect(bar).to_contain_text("1 pedido seleccionado")
+    bar.get_by_role("button", name="Sincronizar seleccionados").click()
+    expect(page.locator("#mass-sync")).to_have_attribute("data-done", "true", timeout=30_000)
+    group = page.locator("#mass-summary .failure-group")
+    expect(group).to_contain_text("1 envío")
+    expect(group).to_contain_text("Qué hacer:")
+    expect(group.get_by_role("link", name=f"Abrir el pedido {held['name']} en el panel de la tienda")).to_be_visible()
