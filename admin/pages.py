@@ -196,6 +196,7 @@ def client_strings() -> dict:
         "lastAttempt": _("Last attempt"),
         "retryingFix": _("Nothing to do: ShipSync tries again by itself."),
         "storeAnswer": _("The store answered"),
+        "detailLabel": _("Details"),
         "httpStatus": _("HTTP {status}"),
         "nextAttempt": _("Next attempt: {time}"),
         "syncedAt": _("Synchronized on {time}"),

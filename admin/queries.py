@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from admin.filters import TABS, OrderFilter, decode_cursor, encode_cursor
 from models import REQUIRES_SYNC, SYNCED, Order, Package, SyncBatch, SyncBatchItem
 from sync.causes import STORE_UNINSTALLED, TOKEN_EXPIRED, explain
-from sync.messages import translate
+from sync.messages import translate, written_by_shipsync
 
 # Causes that only the store's re-authorization (or re-install) lifts.
 WAITING_FOR_ACCESS = (TOKEN_EXPIRED, STORE_UNINSTALLED)
@@ -201,6 +201,7 @@ def package_json(package: Package, with_history: bool = False) -> dict:
     }
     if data["error"]:
         data["error"]["http_status"] = package.last_http_status
+        data["error"]["detail_from"] = "shipsync" if written_by_shipsync(package.last_message) else "store"
     if with_history:
         data["history"] = [{"at": _iso(a.started_at), "outcome": a.outcome, "cause": a.cause,
                             "http_status": a.http_status, "message": translate(a.message),

@@ -62,12 +62,20 @@ _PATTERNS = [
 ]
 
 
-def translate(message: str | None) -> str | None:
-    """``message`` in the request's language when ShipSync wrote it; the store's words unchanged."""
-    if not message:
-        return message
+def _match(message: str):
     for pattern, text in _PATTERNS:
         match = pattern.fullmatch(message.strip())
         if match:
-            return str(text).format(**match.groupdict())
-    return message
+            return text, match
+    return None, None
+
+
+def translate(message: str | None) -> str | None:
+    """``message`` in the request's language when ShipSync wrote it; the store's words unchanged."""
+    text, match = _match(message) if message else (None, None)
+    return str(text).format(**match.groupdict()) if text else message
+
+
+def written_by_shipsync(message: str | None) -> bool:
+    """Whether ShipSync wrote this message (the page then does not call it the store's answer)."""
+    return bool(message) and _match(message)[0] is not None

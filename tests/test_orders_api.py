@@ -149,6 +149,9 @@ def test_shipsyncs_own_messages_are_translated_the_stores_words_are_not(app, sto
     details = {o["name"]: o["packages"][0]["error"]["detail"] for o in spanish}
     assert details["#1"].startswith("El artículo 13001 del pedido 5001 está retenido en Shopify")
     assert details["#2"] == "Sorry, this order cannot be fulfilled"
+    # Only the store's own words are presented as its answer.
+    assert [o["packages"][0]["error"]["detail_from"] for o in sorted(spanish, key=lambda o: o["name"])] == \
+        ["shipsync", "store"]
 
 
 def test_csv_export_follows_the_filter_one_row_per_package(app, store_id, get):

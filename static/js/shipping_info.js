@@ -133,6 +133,7 @@ function problem(pkg, error) {
       h("p", { text: error.message }),
       h("p", {}, h("strong", { text: S.whatToDo }), " ", fix),
       h("p", { class: "subdued", text: facts.join(" · ") }),
-      error.detail ? h("p", { class: "store-answer" }, h("span", { class: "subdued", text: S.storeAnswer + ": " }),
+      error.detail ? h("p", { class: "store-answer" },
+        h("span", { class: "subdued", text: (error.detail_from === "shipsync" ? S.detailLabel : S.storeAnswer) + ": " }),
         h("code", { text: error.detail })) : null));
 }

@@ -138,6 +138,7 @@ def test_row_links_to_the_store_admin_shows_the_customer_and_the_timeline(page, 
         expect(timeline).to_contain_text(f"Etiqueta creada para el paquete PKG-{held['id']}")
         expect(details(page)).to_contain_text("está retenido en Shopify")
         expect(details(page)).not_to_contain_text("is on hold in Shopify")
+        expect(details(page)).not_to_contain_text("La tienda respondió")  # ShipSync's words, not the store's
 
 
 def test_csv_export_downloads_the_current_filter(page, client, settings, quiet_shop, shopify_store, live_server):
