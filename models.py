@@ -55,6 +55,8 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("store_id", "external_id"),
         Index("ix_orders_store_pending", "store_id", "requires_sync", "placed_at"),
+        # The orders list's keyset pagination: (placed_at, id) after the cursor, within a store.
+        Index("ix_orders_store_placed", "store_id", "placed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,9 +24,9 @@ import logging
 import secrets
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from markupsafe import escape
 
 from auth.session import sign_in_store
 from connectors.base import Credentials
@@ -107,8 +107,8 @@ DETECTED_OPTIONS = ("tracking_backend", "home_url", "tracking_namespace")
 def start():
     store_url = valid_store_url(request.args.get("store_url", ""), _settings().allow_http_stores)
     if store_url is None:
-        return _page(400, "The store address is missing or not valid.",
-                     "Enter your store's address, starting with https://.")
+        return _page(400, _("The store address is missing or not valid."),
+                     _("Enter your store's address, starting with https://."), request.args.get("store_url", ""))
     nonce = secrets.token_urlsafe(16)
     # The connects this browser started (a few, for several tabs), each bound to its nonce.
     started = dict(list((session.get(SESSION_KEY) or {}).items())[-(MAX_PENDING - 1):])
@@ -164,28 +164,24 @@ def callback():
 def connect_return():
     signed = read_user_id(request.args.get("user_id", ""))
     if signed is None:
-        return _page(400, "This connection link is invalid or has expired.", "Start connecting your store again.")
+        return _page(400, _("This connection link is invalid or has expired."), _("Start connecting your store again."))
     if request.args.get("success") != "1":
-        return _page(400, "The connection was not approved in your store.",
-                     "Connect again and choose Approve on your store's page.")
+        return _page(400, _("The connection was not approved in your store."),
+                     _("Connect again and choose Approve on your store's page."), signed["store"])
     started = session.get(SESSION_KEY) or {}
     if started.get(signed["nonce"]) != signed["store"]:
-        return _page(403, "This browser did not start this connection.",
-                     "Start connecting from this browser, then approve on your store's page.")
+        return _page(403, _("This browser did not start this connection."),
+                     _("Start connecting from this browser, then approve on your store's page."), signed["store"])
     store = find_store(get_session(), "woocommerce", signed["store"])
     if store is None or (store.options or {}).get("connect_nonce") != signed["nonce"] or store.status != ACTIVE:
-        return _page(409, "Your store did not send ShipSync its API keys.",
-                     "The store could not reach ShipSync. Check that ShipSync's address is reachable from your "
-                     "store, then connect again.")
+        return _page(409, _("Your store did not send ShipSync its API keys."),
+                     _("The store could not reach ShipSync. Check that ShipSync's address is reachable from your "
+                       "store, then connect again."), signed["store"])
     sign_in_store(store.id)  # a fresh session: the pending connects go with the old one
     return redirect("/")
 
 
-def _page(status: int, message: str, fix: str):
-    """A plain page saying what went wrong and what to do, with the connect form again."""
-    body = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ShipSync</title></head>"
-            f"<body><h1>Could not connect your store</h1><p>{escape(message)}</p><p>{escape(fix)}</p>"
-            f"<form method=\"get\" action=\"{escape(url_for('woocommerce_auth.start'))}\">"
-            f"<label>Store address <input name=\"store_url\" type=\"url\" placeholder=\"https://\" required></label>"
-            f"<button type=\"submit\">Connect WooCommerce</button></form></body></html>")
-    return body, status, {"Content-Type": "text/html; charset=utf-8"}
+def _page(status: int, message: str, fix: str, store_url: str = ""):
+    """The page saying what went wrong and what to do, styled as the app, with the connect form
+    again holding the address the merchant typed (so a typo is fixed, not retyped)."""
+    return render_template("connect_error.html", locale=str(get_locale()), message=message, fix=fix, store_url=store_url[:2000]), status

@@ -41,13 +41,24 @@ class Claim:
     shipment: Shipment
 
 
+def mapped_carrier(carrier: str, mapping: dict) -> str:
+    """The store's name for the shipping platform's carrier. Matched ignoring case and outer
+    spaces, as the settings form compares them ("ups" and "UPS" are one carrier); unmapped
+    carriers go as they are."""
+    wanted = carrier.strip().casefold()
+    for source, target in mapping.items():
+        if source.strip().casefold() == wanted:
+            return target
+    return carrier
+
+
 def build_shipment(package: Package, store_settings: dict) -> Shipment:
     carrier_mapping = store_settings.get("carrier_mapping") or {}
     return Shipment(
         package_id=package.external_id,
         order_id=package.order.external_id,
         tracking_number=package.tracking_number,
-        carrier=carrier_mapping.get(package.carrier, package.carrier),
+        carrier=mapped_carrier(package.carrier, carrier_mapping),
         tracking_url=package.tracking_url,
         items=tuple(Item(str(i["line_item_id"]), int(i["quantity"])) for i in package.items),
         notify_customer=bool(store_settings.get("notify_customer", True)),

@@ -46,14 +46,17 @@ class SyncService:
             self.queue.sync(package_id)
         return restarted
 
-    def sync_all(self, store_id: int) -> str:
-        """A mass sync: record which packages it covers, and let the worker enqueue them."""
+    def sync_all(self, store_id: int, order_ids: list[int] | None = None) -> str:
+        """A mass sync: record which packages it covers, and let the worker enqueue them.
+
+        With ``order_ids``, only those orders' packages (ids of other stores match nothing)."""
         with self.sessionmaker() as session, session.begin():
             batch = SyncBatch(store_id=store_id)
             session.add(batch)
+            chosen = () if order_ids is None else (Package.order_id.in_(order_ids),)
             packages = session.scalars(
                 select(Package).where(Package.store_id == store_id, Package.voided.is_(False),
-                                      Package.status.in_((REQUIRES_SYNC, PENDING, RETRYING)))
+                                      Package.status.in_((REQUIRES_SYNC, PENDING, RETRYING)), *chosen)
             ).all()
             self.restart_packages(packages)
             session.flush()
