@@ -140,13 +140,16 @@ class ShopifyConnector:
         for fulfillment_gid in targets:
             parse_fulfillment_cancel(self._query(doc.FULFILLMENT_CANCEL, {"id": fulfillment_gid}))
 
-    def update_tracking(self, fulfillment_id: str, shipment: Shipment) -> None:
-        """Correct the tracking of an existing fulfillment (not part of the Connector protocol)."""
+    def update_tracking(self, fulfillment_id: str, shipment: Shipment) -> FulfillmentResult:
+        """Correct the tracking of an existing fulfillment with fulfillmentTrackingInfoUpdate
+        (Shopify e-mails the customer a shipping update only when asked to)."""
         variables = build_tracking_update_variables(to_gid("Fulfillment", fulfillment_id), shipment,
                                                     shipment.notify_customer)
         payload = self._query(doc.FULFILLMENT_TRACKING_UPDATE, variables).get("fulfillmentTrackingInfoUpdate") or {}
         if payload.get("userErrors"):
             raise errors.from_user_errors(payload["userErrors"], "update the tracking")
+        fulfillment = payload.get("fulfillment") or {}
+        return FulfillmentResult(numeric_id(fulfillment.get("id") or fulfillment_id))
 
     # -- store ---------------------------------------------------------------------------
     def register_webhooks(self, callback_url: str) -> None:
