@@ -81,7 +81,8 @@ def reconcile_store(store_id: int) -> dict:
     """Repair the store's webhook subscriptions, then heal packages and orders from its state."""
     service = _services().service
     service.repair_webhooks(store_id, _webhook_url(store_id))
-    return service.reconcile_store(store_id)
+    result = service.reconcile_store(store_id)
+    return {**result, "fulfillments_missing": service.recheck_synced(store_id)}
 
 
 class TaskQueue:
