@@ -59,6 +59,7 @@ class Settings:
     store_timeout_seconds: float = 10.0
     sync_lease_seconds: float = 60.0
     max_body_bytes: int = 1024 * 1024
+    metrics_token: str = ""  # when set, /metrics needs "Authorization: Bearer <token>"
 
     @property
     def production(self) -> bool:
@@ -130,6 +131,7 @@ def load_settings(env=None) -> Settings:
         allow_http_stores=_flag(env.get("ALLOW_HTTP_STORES", "0")),
         store_timeout_seconds=_number(env, "STORE_TIMEOUT_SECONDS", defaults.store_timeout_seconds, float),
         sync_lease_seconds=_number(env, "SYNC_LEASE_SECONDS", defaults.sync_lease_seconds, float),
+        metrics_token=env.get("METRICS_TOKEN", ""),
     )
     try:
         Fernet(settings.token_encryption_key.encode())

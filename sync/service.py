@@ -138,6 +138,8 @@ class SyncService:
     def import_order(self, store_id: int, order_external_id: str) -> None:
         with self.sessionmaker() as session:
             store = session.get(Store, store_id)
+            if store is None or store.status != ACTIVE:
+                return  # re-authorizing imports the open orders again
             access = credentials.store_access(store, self.engine.cipher)
         remote = self.engine.call_store(store_id, access, lambda connector: connector.fetch_order(order_external_id))
         with self.sessionmaker() as session, session.begin():

@@ -4,8 +4,8 @@ from sqlalchemy import text
 from tests.helpers import label_payload, make_store, post_label
 
 
-def test_healthz_reports_database_and_queue(client):
-    response = client.get("/healthz")
+def test_readyz_reports_database_and_queue(client):
+    response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok", "queue": "ok"}
 
@@ -14,8 +14,9 @@ def test_healthz_fails_when_the_database_is_unreachable(settings):
     from app import create_app
 
     broken = create_app(settings.replace(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
-    response = broken.test_client().get("/healthz")
-    assert response.status_code == 503 and response.json["database"].startswith("error")
+    for path in ("/healthz", "/readyz"):
+        response = broken.test_client().get(path)
+        assert response.status_code == 503 and response.json["database"].startswith("error")
 
 
 def test_metrics_count_packages_by_status_and_queued_tasks(app, client):
