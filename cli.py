@@ -14,7 +14,7 @@ from stores import normalize_domain
 
 
 def register(app) -> None:
-    for command in (stores_command, sync_command, rotate_keys_command):
+    for command in (stores_command, sync_command, rotate_keys_command, digest_command):
         app.cli.add_command(command)
 
 
@@ -95,3 +95,22 @@ def rotate_keys_command():
             store.credentials_encrypted = cipher.rotate(store.credentials_encrypted)
             rotated += 1
     click.echo(f"re-encrypted the credentials of {rotated} store(s) under the newest key")
+
+
+@click.command("digest")
+@click.option("--store", "store_arg", default=None, help="only this store (id, shop domain or store URL)")
+@with_appcontext
+def digest_command(store_arg: str | None):
+    """Send today's failure digest now (each store at most once a day), whatever DIGEST_HOUR says."""
+    from flask import current_app
+
+    import digest
+
+    settings = current_app.config["SETTINGS"]
+    if not (settings.smtp_host or settings.mail_outbox_dir):
+        raise click.UsageError("set SMTP_HOST (or MAIL_OUTBOX_DIR) to send the digest")
+    store_ids = None
+    if store_arg is not None:
+        with _sessionmaker()() as session:
+            store_ids = [find_store_arg(session, store_arg).id]
+    click.echo(f"sent {digest.send_digests(current_app, store_ids=store_ids)} digest(s)")

@@ -153,12 +153,24 @@ class SyncService:
         Subscription failures are logged, not fatal: reconciliation repairs them.
         """
         access = self.repair_webhooks(store_id, webhook_url)
+        if access is not None:
+            self.learn_contact_email(store_id, access)
         if import_since is not None and access is not None:
             try:
                 self.import_open_orders(store_id, access, import_since)
             except ConnectorError as error:
                 log.warning("store %s: order import failed (%s): %s", store_id, error.cause, error.message)
         return self.resume_store(store_id)
+
+    def learn_contact_email(self, store_id: int, access) -> None:
+        """Where the failure digest goes, when the platform says (an optional connector method)."""
+        try:
+            email = self.engine.call_store(store_id, access, lambda c: getattr(c, "contact_email", lambda: None)())
+        except ConnectorError as error:
+            log.info("store %s: contact e-mail not learned (%s)", store_id, error.cause)
+            return
+        if email:
+            credentials.remember_options(self.sessionmaker, store_id, access, {"contact_email": email})
 
     def repair_webhooks(self, store_id: int, webhook_url: str):
         """Subscribe the store's webhooks (idempotent: existing ones are kept, disabled ones re-enabled)."""

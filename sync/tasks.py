@@ -105,6 +105,17 @@ def queue_probe(sent: float) -> float:
     return worker_heartbeat.probe_answered(sent)
 
 
+@huey.periodic_task(crontab(minute="0"))
+def send_digests() -> int:
+    """Hourly check; the digest goes out at DIGEST_HOUR (UTC), once a day per store."""
+    import digest
+
+    settings = _services().settings
+    if not settings.digest_enabled or utcnow().hour != settings.digest_hour:
+        return 0
+    return digest.send_digests(_app)
+
+
 @huey.periodic_task(crontab(minute="7"))
 def reconcile_stores() -> None:
     """Hourly: webhooks lost or subscriptions deleted by the store must not leave us behind."""

@@ -173,6 +173,11 @@ class ShopifyConnector:
         """Name, domain and plan of the shop (not part of the Connector protocol)."""
         return self._query(doc.SHOP_QUERY)["shop"]
 
+    def contact_email(self) -> str | None:
+        """The shop owner's e-mail, where Shopify itself writes to the merchant (optional
+        connector method: the failure digest goes there)."""
+        return self.shop_info().get("email") or None
+
     def refresh_credentials(self) -> Credentials:
         """A new token pair (both rotate: store them together). Raises token_expired when the
         store must be re-authorized."""
