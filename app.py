@@ -79,11 +79,11 @@ def _select_locale():
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, health, metrics, pages
+    from admin import api, health, metrics, order_link, pages
     from auth import shopify as shopify_auth
     from webhooks import labels
 
-    for blueprint in (labels.bp, api.bp, health.bp, metrics.bp, pages.bp, shopify_auth.bp):
+    for blueprint in (labels.bp, api.bp, health.bp, metrics.bp, order_link.bp, pages.bp, shopify_auth.bp):
         app.register_blueprint(blueprint)
     metrics.init_app(app)
     for optional in ("auth.woocommerce", "webhooks.shopify", "webhooks.woocommerce"):

@@ -6,7 +6,7 @@
 import { config } from "./config.js";
 import { wireDialogs } from "./dialogs.js";
 import { resumeBatch, wireMassSync } from "./mass_sync.js";
-import { wirePagination, wireRows, wireSearch, wireTabs } from "./orders_controls.js";
+import { openLinkedOrder, wirePagination, wireRows, wireSearch, wireTabs } from "./orders_controls.js";
 import { loadOrders, scheduleRowRefresh } from "./orders_loader.js";
 import { loadStore, onStoreRendered } from "./reauth_banner.js";
 import { wireSettings } from "./settings_dialog.js";
@@ -24,7 +24,7 @@ function start() {
     else scheduleRowRefresh();  // rows held for access may now be on their way
   });
   loadStore();
-  loadOrders();
+  if (!openLinkedOrder()) loadOrders();
   resumeBatch();
 }
 
