@@ -56,3 +56,19 @@ def test_a_restarted_demo_shows_what_the_sandbox_store_has(app, live_server, sho
             assert in_store == [], order_id
     held = str(orders[3]["id"])
     assert (held, "requires_sync", None) in shown
+
+
+def test_the_apps_root_shows_the_demo_links_in_development(settings, tmp_path, monkeypatch):
+    import json
+
+    import config
+    from app import create_app
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    links = demo.demo_links("http://127.0.0.1:8130", "http://127.0.0.1:8131", "key", "http://127.0.0.1:8132/demo")
+    (tmp_path / "demo_links.json").write_text(json.dumps(links))
+    body = create_app(settings.replace(app_env="development")).test_client().get("/").get_data(as_text=True)
+    assert 'href="http://127.0.0.1:8131/shops/demo-store.myshopify.com/admin/apps/key"' in body
+    assert 'href="http://127.0.0.1:8130/auth/woocommerce?store_url=http://127.0.0.1:8132/demo"' in body
+    elsewhere = create_app(settings).test_client().get("/").get_data(as_text=True)  # test / production
+    assert "demo-store.myshopify.com" not in elsewhere
