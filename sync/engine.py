@@ -210,7 +210,8 @@ def update_tracking(connector, fulfillment_id: str, shipment: Shipment) -> Fulfi
 def correct_tracking(package: Package, tracking_number: str, carrier: str, tracking_url: str | None) -> None:
     """A new label for a package the store already has: keep its fulfillment, remember the
     number the store shows until the correction is written (the caller restarts the package)."""
-    package.corrected_from = package.corrected_from or package.tracking_number
+    if package.status == SYNCED or not package.corrected_from:  # else an earlier correction still pending
+        package.corrected_from = package.tracking_number
     package.tracking_number, package.carrier, package.tracking_url = tracking_number, carrier, tracking_url
 
 

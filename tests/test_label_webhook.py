@@ -124,6 +124,11 @@ def test_a_new_tracking_number_for_a_synced_package_is_a_correction(client, stor
     package = db_session.scalar(select(Package))
     assert (package.tracking_number, package.corrected_from, package.fulfillment_id) == (
         "1ZNEWTRACKING", "1Z999AA10123456784", "9001")
+    db_session.rollback()  # SQLite: let the request write
+    again = post_label(client, label_payload(tracking="1ZNEWER"))  # before the first was written
+    assert again.status_code == 202
+    db_session.expire_all()
+    assert db_session.scalar(select(Package)).corrected_from == "1Z999AA10123456784"  # what the store shows
 
 
 def test_automatic_sync_off_keeps_the_package_for_a_manual_sync(client, app, db_session):
