@@ -28,3 +28,16 @@ def test_the_admin_link_opens_the_orders_details(page, client, settings, shop, s
     expect(rows).to_have_text([held["name"]])
     expect(page.get_by_role("searchbox")).to_have_value(held["name"])
     expect(page.locator("#orders-body")).to_contain_text(heading)  # the details are open
+
+
+def test_the_sandbox_order_page_has_the_link_and_it_opens_shipsync(page, client, settings, shop, shopify_store,
+                                                                  shopify_sandbox, live_server):
+    held = new_order(client, shopify_store, ("Lamp",), hold=True)
+    settle(client, settings, 1)
+    use_app_bridge(page, settings)
+    page.goto(f"{shopify_sandbox.url}/shops/{SHOP}/admin/orders/{held['id']}")
+    page.get_by_role("navigation", name="More actions").get_by_role("link", name="Open in ShipSync").click()
+
+    app = page.frame_locator("iframe[title=ShipSync]")
+    expect(app.locator("#orders-body tr.order-row .order-name")).to_have_text([held["name"]])
+    expect(app.locator("#orders-body")).to_contain_text("Requires shipment synchronization")
