@@ -171,3 +171,21 @@ def test_a_store_needing_reauthorization_logs_one_warning_and_no_traceback(app, 
     assert [r.levelname for r in warnings] == ["WARNING"]
     assert "needs re-authorization" in warnings[0].getMessage()
     assert not any(r.exc_info for r in caplog.records)
+
+
+# -- settings ------------------------------------------------------------------------------
+def test_operator_settings_come_from_the_environment_and_are_checked():
+    import pytest
+
+    from config import ConfigError, load_settings
+
+    base = {"TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(), "SECRET_KEY": "s"}
+    settings = load_settings({**base, "METRICS_TOKEN": "t", "DIGEST_ENABLED": "1", "SMTP_HOST": "mail.example.com",
+                              "SMTP_PORT": "2525", "DIGEST_HOUR": "6", "DIGEST_TO": "ops@example.com"})
+    assert (settings.metrics_token, settings.digest_enabled, settings.smtp_port, settings.digest_hour,
+            settings.digest_to) == ("t", True, 2525, 6, "ops@example.com")
+    assert load_settings(base).digest_enabled is False  # off by default
+    with pytest.raises(ConfigError, match="SMTP_HOST"):
+        load_settings({**base, "DIGEST_ENABLED": "1"})
+    with pytest.raises(ConfigError, match="DIGEST_HOUR"):
+        load_settings({**base, "DIGEST_HOUR": "24"})
