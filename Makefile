@@ -30,6 +30,7 @@ run: $(VENV)/.installed
 	@if [ -z "$$SHOPIFY_API_KEY" ] && [ "$${SANDBOX:-1}" != "0" ]; then \
 	  echo "No store credentials: starting the sandbox stores with demo data on port $(SANDBOX_PORT)"; \
 	  SHOPIFY_ADMIN_ORIGIN="http://127.0.0.1:$(SANDBOX_PORT)/shops/{shop}" ALLOW_HTTP_STORES=1 \
+	  DIGEST_ENABLED="$${DIGEST_ENABLED:-1}" MAIL_OUTBOX_DIR="$${MAIL_OUTBOX_DIR:-$(CURDIR)/instance/outbox}" \
 	  SANDBOX_PORT=$(SANDBOX_PORT) APP_PORT=$(PORT) APP_URL="$${APP_URL:-http://127.0.0.1:$(PORT)}" \
 	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev; \
 	else \

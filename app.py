@@ -79,12 +79,13 @@ def _select_locale():
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, health, pages
+    from admin import api, health, metrics, order_link, pages
     from auth import shopify as shopify_auth
     from webhooks import labels
 
-    for blueprint in (labels.bp, api.bp, health.bp, pages.bp, shopify_auth.bp):
+    for blueprint in (labels.bp, api.bp, health.bp, metrics.bp, order_link.bp, pages.bp, shopify_auth.bp):
         app.register_blueprint(blueprint)
+    metrics.init_app(app)
     for optional in ("auth.woocommerce", "webhooks.shopify", "webhooks.woocommerce"):
         _register_if_present(app, optional)
 
@@ -111,6 +112,10 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    import cli
+
+    cli.register(app)
+
     @app.cli.command("migrate")
     def migrate_command():
         """Bring the database schema up to date."""

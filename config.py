@@ -59,6 +59,18 @@ class Settings:
     store_timeout_seconds: float = 10.0
     sync_lease_seconds: float = 60.0
     max_body_bytes: int = 1024 * 1024
+    metrics_token: str = ""  # when set, /metrics needs "Authorization: Bearer <token>"
+    # The daily failure digest e-mail (off by default).
+    digest_enabled: bool = False
+    digest_hour: int = 7  # UTC hour it is sent
+    digest_to: str = ""  # recipient when the store's own contact e-mail is not known
+    mail_from: str = "ShipSync <shipsync@localhost>"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_outbox_dir: str = ""  # set: write each e-mail as a .eml file there instead of sending it
 
     @property
     def production(self) -> bool:
@@ -130,11 +142,26 @@ def load_settings(env=None) -> Settings:
         allow_http_stores=_flag(env.get("ALLOW_HTTP_STORES", "0")),
         store_timeout_seconds=_number(env, "STORE_TIMEOUT_SECONDS", defaults.store_timeout_seconds, float),
         sync_lease_seconds=_number(env, "SYNC_LEASE_SECONDS", defaults.sync_lease_seconds, float),
+        metrics_token=env.get("METRICS_TOKEN", ""),
+        digest_enabled=_flag(env.get("DIGEST_ENABLED", "0")),
+        digest_hour=_number(env, "DIGEST_HOUR", defaults.digest_hour, int),
+        digest_to=env.get("DIGEST_TO", ""),
+        mail_from=env.get("MAIL_FROM") or defaults.mail_from,
+        smtp_host=env.get("SMTP_HOST", ""),
+        smtp_port=_number(env, "SMTP_PORT", defaults.smtp_port, int),
+        smtp_username=env.get("SMTP_USERNAME", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_starttls=_flag(env.get("SMTP_STARTTLS", "1")),
+        mail_outbox_dir=env.get("MAIL_OUTBOX_DIR", ""),
     )
     try:
         Fernet(settings.token_encryption_key.encode())
     except ValueError:
         raise ConfigError("TOKEN_ENCRYPTION_KEY must be a urlsafe-base64 32-byte Fernet key") from None
+    if not 0 <= settings.digest_hour <= 23:
+        raise ConfigError("DIGEST_HOUR must be an hour from 0 to 23 (UTC)")
+    if settings.digest_enabled and not (settings.smtp_host or settings.mail_outbox_dir):
+        raise ConfigError("DIGEST_ENABLED needs SMTP_HOST (or MAIL_OUTBOX_DIR) to send the digest")
     if "{shop}" not in settings.shopify_admin_origin:
         raise ConfigError("SHOPIFY_ADMIN_ORIGIN must contain {shop}")
     return settings

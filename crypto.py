@@ -19,6 +19,13 @@ class TokenCipher:
     def encrypt_json(self, value: dict) -> str:
         return self._fernet.encrypt(json.dumps(value).encode()).decode()
 
+    def rotate(self, token: str) -> str:
+        """The same secret encrypted under the first (newest) key. Raises ValueError as decrypt_json."""
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken:
+            raise ValueError("stored credentials cannot be decrypted with TOKEN_ENCRYPTION_KEY") from None
+
     def decrypt_json(self, token: str) -> dict:
         """Raises ValueError when the token was not made with any configured key."""
         try:

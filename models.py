@@ -99,6 +99,8 @@ class Package(Base):
     last_message: Mapped[str | None] = mapped_column(String(1000))
     last_http_status: Mapped[int | None] = mapped_column(Integer)
     fulfillment_id: Mapped[str | None] = mapped_column(String(255))
+    # A tracking correction is pending: the number the store's fulfillment still carries.
+    corrected_from: Mapped[str | None] = mapped_column(String(128))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     synced_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -118,7 +120,7 @@ class SyncAttempt(Base):
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    outcome: Mapped[str] = mapped_column(String(20))  # synced | retry | failed | refreshed
+    outcome: Mapped[str] = mapped_column(String(20))  # synced | retry | failed | tracking_updated | void_failed
     cause: Mapped[str | None] = mapped_column(String(32))
     http_status: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str | None] = mapped_column(String(1000))

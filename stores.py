@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from models import Store
 
@@ -21,3 +21,11 @@ def find_store(session, platform: str, raw_domain: str) -> Store | None:
     return session.execute(
         select(Store).where(Store.platform == platform, Store.domain == normalize_domain(platform, raw_domain))
     ).scalar_one_or_none()
+
+
+def forget_store(session, platform: str, raw_domain: str) -> bool:
+    """Delete a store and everything of it (orders, packages, attempts, receipts cascade).
+    True when there was one."""
+    result = session.execute(delete(Store).where(Store.platform == platform,
+                                                 Store.domain == normalize_domain(platform, raw_domain)))
+    return result.rowcount > 0

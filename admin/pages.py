@@ -84,7 +84,8 @@ def index():
     }
     response = current_app.make_response(render_template(
         "orders.html", mode=mode, shop=shop, store=store, api_key=settings.shopify_api_key,
-        app_bridge_url=APP_BRIDGE_URL, config=config, script_modules=script_modules()))
+        app_bridge_url=APP_BRIDGE_URL, config=config, script_modules=script_modules(),
+        demo_links=demo_links() if mode == SIGNED_OUT and settings.app_env == "development" else None))
     # The page embeds a per-session CSRF token and depends on the language: never share it.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -104,6 +105,19 @@ def favicon():
     """Browsers ask for /favicon.ico on every site; answer with the app's icon instead of a 404."""
     return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml",
                                max_age=86400)
+
+
+def demo_links() -> dict | None:
+    """The links `make run`'s demo printed (sandbox/demo.py writes them), shown again on the
+    signed-out page in development: the app's root is not the demo's entry point."""
+    import json
+
+    from config import INSTANCE_DIR
+
+    try:
+        return json.loads((INSTANCE_DIR / "demo_links.json").read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _plural(singular: str, plural: str) -> dict:
@@ -164,6 +178,7 @@ def client_strings() -> dict:
             "manual_sync": _("Waiting for manual synchronization"),
             "store_uninstalled": _("App uninstalled"),
             "order_cancelled": _("Order cancelled"),
+            "fulfillment_missing": _("Fulfillment missing in the store"),
         },
         "outcomes": {
             "synced": _("Synchronized"),
@@ -171,6 +186,7 @@ def client_strings() -> dict:
             "failed": _("Failed"),
             "refreshed": _("Access renewed"),
             "void_failed": _("Cancelling the fulfillment failed, will retry"),
+            "tracking_updated": _("Tracking number corrected"),
         },
         "sync": _("Synchronize"),
         "syncBusy": _("Synchronizing…"),

@@ -157,6 +157,12 @@ class Connector(Protocol):
 
     def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> None: ...
 
+    def update_tracking(self, fulfillment_id: str, shipment: Shipment) -> FulfillmentResult:
+        """Correct the tracking of an existing fulfillment (the shipping platform re-issued the
+        label) without creating a second one; notify the customer only if
+        ``shipment.notify_customer``. Returns the fulfillment's id afterwards (a platform may
+        replace the record). Safe to call again with the same shipment."""
+
     def refresh_credentials(self) -> Credentials:
         """New credentials; raises ConnectorError(TOKEN_EXPIRED) when the store needs re-authorization."""
 

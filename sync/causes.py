@@ -12,6 +12,8 @@ MANUAL_SYNC = "manual_sync"
 STORE_UNINSTALLED = "store_uninstalled"
 # The order was cancelled in the store, so there is nothing left to fulfil.
 ORDER_CANCELLED = "order_cancelled"
+# Synchronized here, but the store no longer has the fulfillment (cancelled or removed there).
+FULFILLMENT_MISSING = "fulfillment_missing"
 
 EXPLANATIONS = {
     CONNECTION: (
@@ -49,6 +51,10 @@ EXPLANATIONS = {
     ORDER_CANCELLED: (
         _l("The order was cancelled in the store."),
         _l("Nothing to synchronize: void the label in the shipping platform."),
+    ),
+    FULFILLMENT_MISSING: (
+        _l("This package was synchronized, but the store no longer has its fulfillment (it was cancelled or removed in the store)."),
+        _l("Synchronize to create the fulfillment again, or void the label in the shipping platform if the package is not shipping."),
     ),
 }
 

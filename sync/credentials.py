@@ -1,6 +1,7 @@
 """Store credentials: decrypt for a connector, store rotated pairs, refresh once under a lock."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -8,6 +9,8 @@ from sqlalchemy import select, update
 from connectors import connector_for
 from connectors.base import TOKEN_EXPIRED, ConnectorError, Credentials, StoreAccess
 from models import ACTIVE, REAUTH_REQUIRED, Store, utcnow
+
+log = logging.getLogger(__name__)
 
 # Refresh this long before the store would reject the token, so a sync never starts
 # with a token that dies half-way.
@@ -70,8 +73,14 @@ def refresh(sessionmaker, cipher, settings, store_id: int, stale_access_token: s
 
 
 def mark_reauth_required(session, store_id: int) -> None:
-    """An active store stops calling the store until the merchant re-authorizes."""
-    session.execute(update(Store).where(Store.id == store_id, Store.status == ACTIVE).values(status=REAUTH_REQUIRED))
+    """An active store stops calling the store until the merchant re-authorizes.
+
+    An expected state, not a fault of ours: one WARNING line when it starts, no traceback."""
+    changed = session.execute(update(Store).where(Store.id == store_id, Store.status == ACTIVE)
+                              .values(status=REAUTH_REQUIRED)).rowcount
+    if changed:
+        log.warning("store %s needs re-authorization: it refused ShipSync's access; its packages wait "
+                    "until the merchant re-authorizes", store_id)
 
 
 def remember_options(sessionmaker, store_id: int, access: StoreAccess, learned: dict | None) -> None:

@@ -12,7 +12,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from connectors import connector_for
-from connectors.base import TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, Shipment, StoreAccess
+from connectors.base import (INVALID_DATA, TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, Shipment,
+                             StoreAccess)
 from models import (ACTIVE, PENDING, REAUTH_REQUIRED, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package,
                     SyncAttempt, utcnow)
 from sync import causes, credentials
@@ -39,6 +40,8 @@ class Claim:
     store_id: int
     access: StoreAccess
     shipment: Shipment
+    fulfillment_id: str | None = None  # set: the store has this package already, correct its tracking
+    corrected_from: str | None = None
 
 
 def mapped_carrier(carrier: str, mapping: dict) -> str:
@@ -111,10 +114,16 @@ class SyncEngine:
             package.status = SYNCING
             package.lease_until = now + timedelta(seconds=self.settings.sync_lease_seconds)
             return Claim(package.id, store.id, credentials.store_access(store, self.cipher),
-                         build_shipment(package, store.merged_settings()))
+                         build_shipment(package, store.merged_settings()), package.fulfillment_id,
+                         package.corrected_from)
 
     def _write(self, claim: Claim) -> FulfillmentResult:
-        # Looking first is what makes a retry after a lost response safe.
+        # Looking first is what makes a retry after a lost response safe (and, for a
+        # correction, keeps the customer from a second shipping-update e-mail).
+        if claim.fulfillment_id:
+            return self.call_store(claim.store_id, claim.access,
+                                   lambda store: store.find_fulfillment(claim.shipment)
+                                   or update_tracking(store, claim.fulfillment_id, claim.shipment))
         return self.call_store(claim.store_id, claim.access,
                                lambda store: store.find_fulfillment(claim.shipment)
                                or store.create_fulfillment(claim.shipment))
@@ -148,14 +157,26 @@ class SyncEngine:
     def _record_success(self, claim: Claim, result: FulfillmentResult) -> Outcome:
         with self.sessionmaker() as session, session.begin():
             package = _package_with_locked_order(session, claim.package_id)
+            if package.tracking_number != claim.shipment.tracking_number:
+                # A corrected label arrived while we wrote the old one: correct it next.
+                package.fulfillment_id, package.corrected_from = result.fulfillment_id, claim.shipment.tracking_number
+                restart(package)
+                return Outcome(package.status, retry_in=0.1)
             package.attempts += 1
             package.status = SYNCED
             package.fulfillment_id = result.fulfillment_id
             package.synced_at = utcnow()
             package.lease_until = package.next_attempt_at = None
             package.last_cause = package.last_message = package.last_http_status = None
-            session.add(SyncAttempt(package_id=package.id, finished_at=utcnow(), outcome="synced",
-                                    message=f"Fulfillment {result.fulfillment_id}"))
+            if claim.fulfillment_id:
+                outcome = "tracking_updated"
+                message = (f"Tracking number {package.corrected_from or '?'} → {package.tracking_number} "
+                           f"(fulfillment {result.fulfillment_id})")
+            else:
+                outcome, message = "synced", f"Fulfillment {result.fulfillment_id}"
+            package.corrected_from = None
+            session.add(SyncAttempt(package_id=package.id, finished_at=utcnow(), outcome=outcome,
+                                    message=message[:1000]))
             refresh_order_state(package.order, result.order_fulfillment_status)
             return Outcome(SYNCED)
 
@@ -185,6 +206,24 @@ class SyncEngine:
             log.info("package %s: %s (%s), %s", package.id, error.cause, error.http_status,
                      f"retry in {wait:.1f}s" if wait is not None else "requires sync")
             return Outcome(package.status, wait)
+
+
+def update_tracking(connector, fulfillment_id: str, shipment: Shipment) -> FulfillmentResult:
+    """Correct a fulfillment's tracking; a connector that cannot says so (no silent skip)."""
+    update = getattr(connector, "update_tracking", None)
+    if update is None:
+        raise ConnectorError(INVALID_DATA, f"Correcting the tracking number of a synchronized package is not "
+                                           f"supported for {connector.platform} stores yet: the store still shows "
+                                           "the previous tracking number.")
+    return update(fulfillment_id, shipment)
+
+
+def correct_tracking(package: Package, tracking_number: str, carrier: str, tracking_url: str | None) -> None:
+    """A new label for a package the store already has: keep its fulfillment, remember the
+    number the store shows until the correction is written (the caller restarts the package)."""
+    if package.status == SYNCED or not package.corrected_from:  # else an earlier correction still pending
+        package.corrected_from = package.tracking_number
+    package.tracking_number, package.carrier, package.tracking_url = tracking_number, carrier, tracking_url
 
 
 def _package_with_locked_order(session, package_id: int) -> Package:

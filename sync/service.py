@@ -10,7 +10,7 @@ from connectors.base import TOKEN_EXPIRED, ConnectorError
 from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncAttempt, SyncBatch,
                     SyncBatchItem, utcnow)
 from sync import causes, credentials
-from sync.engine import CANCELLED_MESSAGE, build_shipment, hold_waiting, restart
+from sync.engine import CANCELLED_MESSAGE, build_shipment, hold, hold_waiting, restart
 from sync.orders import refresh_order_state, upsert_order
 
 log = logging.getLogger(__name__)
@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 # Re-queuing one that was not lost is harmless: the claim skips a package already taken.
 STUCK_AFTER = timedelta(minutes=2)
 RECONCILE_BATCH = 200
+# Synced packages this recent are checked against the store at each reconciliation.
+RECHECK_SYNCED_FOR = timedelta(days=30)
+FULFILLMENT_MISSING_MESSAGE = "Synchronized by ShipSync, but the store no longer has this fulfillment."
 
 
 class SyncService:
@@ -138,6 +141,8 @@ class SyncService:
     def import_order(self, store_id: int, order_external_id: str) -> None:
         with self.sessionmaker() as session:
             store = session.get(Store, store_id)
+            if store is None or store.status != ACTIVE:
+                return  # re-authorizing imports the open orders again
             access = credentials.store_access(store, self.engine.cipher)
         remote = self.engine.call_store(store_id, access, lambda connector: connector.fetch_order(order_external_id))
         with self.sessionmaker() as session, session.begin():
@@ -151,12 +156,24 @@ class SyncService:
         Subscription failures are logged, not fatal: reconciliation repairs them.
         """
         access = self.repair_webhooks(store_id, webhook_url)
+        if access is not None:
+            self.learn_contact_email(store_id, access)
         if import_since is not None and access is not None:
             try:
                 self.import_open_orders(store_id, access, import_since)
             except ConnectorError as error:
                 log.warning("store %s: order import failed (%s): %s", store_id, error.cause, error.message)
         return self.resume_store(store_id)
+
+    def learn_contact_email(self, store_id: int, access) -> None:
+        """Where the failure digest goes, when the platform says (an optional connector method)."""
+        try:
+            email = self.engine.call_store(store_id, access, lambda c: getattr(c, "contact_email", lambda: None)())
+        except ConnectorError as error:
+            log.info("store %s: contact e-mail not learned (%s)", store_id, error.cause)
+            return
+        if email:
+            credentials.remember_options(self.sessionmaker, store_id, access, {"contact_email": email})
 
     def repair_webhooks(self, store_id: int, webhook_url: str):
         """Subscribe the store's webhooks (idempotent: existing ones are kept, disabled ones re-enabled)."""
@@ -216,6 +233,47 @@ class SyncService:
                 refresh_order_state(order, remote.fulfillment_status)
                 refreshed += 1
         return {"healed": healed, "orders": refreshed}
+
+    def recheck_synced(self, store_id: int) -> int:
+        """Notice "synced here, not fulfilled in the store": a synced package whose fulfillment
+        the store no longer has (cancelled or deleted there) needs synchronizing again, and the
+        merchant is told why. Returns how many were found."""
+        with self.sessionmaker() as session:
+            store = session.get(Store, store_id)
+            if store is None or store.status != ACTIVE:
+                return 0
+            access = credentials.store_access(store, self.engine.cipher)
+            packages = session.scalars(select(Package).where(
+                Package.store_id == store_id, Package.voided.is_(False), Package.status == SYNCED,
+                Package.synced_at >= utcnow() - RECHECK_SYNCED_FOR)
+                .order_by(Package.synced_at.desc()).limit(RECONCILE_BATCH)).all()
+            shipments = [(p.id, p.fulfillment_id, build_shipment(p, store.merged_settings())) for p in packages]
+        missing = 0
+        for package_id, fulfillment_id, shipment in shipments:
+            try:
+                found = self.engine.call_store(store_id, access, lambda c, s=shipment: c.find_fulfillment(s))
+            except ConnectorError as error:
+                log.info("reconcile store %s: %s", store_id, error.cause)
+                if error.cause == TOKEN_EXPIRED:
+                    break
+                continue
+            if found is None:
+                missing += self._fulfillment_missing(package_id, fulfillment_id)
+        return missing
+
+    def _fulfillment_missing(self, package_id: int, fulfillment_id: str | None) -> int:
+        with self.sessionmaker() as session, session.begin():
+            package = session.get(Package, package_id)
+            # Re-read: a label or a void may have moved the package while we asked the store.
+            if package.status != SYNCED or package.voided or package.fulfillment_id != fulfillment_id:
+                return 0
+            package.fulfillment_id = package.synced_at = None
+            hold(package, causes.FULFILLMENT_MISSING, FULFILLMENT_MISSING_MESSAGE)
+            session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="failed",
+                                    cause=causes.FULFILLMENT_MISSING,
+                                    message=f"Fulfillment {fulfillment_id} is no longer in the store"))
+        log.warning("package %s: fulfillment %s is no longer in the store", package_id, fulfillment_id)
+        return 1
 
     def active_store_ids(self) -> list[int]:
         with self.sessionmaker() as session:

@@ -1,12 +1,17 @@
 """Queue tasks. The only module that schedules work; tasks take ids and open their own session."""
 from __future__ import annotations
 
+import functools
 import logging
+import time
 from datetime import timedelta
 
 from huey import crontab
 
+from connectors.base import TOKEN_EXPIRED, ConnectorError
+
 from models import Store, utcnow
+from sync import heartbeat as worker_heartbeat
 from sync.queue import huey
 from webhooks import webhook_url
 
@@ -23,6 +28,22 @@ def _services():
     if _app is None:
         raise RuntimeError("sync.tasks.init_app(app) was not called")
     return _app.extensions["shipsync"]
+
+
+def store_work(task):
+    """A store that needs re-authorization is an expected state (logged once, as a WARNING, when
+    it starts): its tasks stop quietly instead of failing with a traceback, and re-authorizing
+    redoes their work (webhooks, open orders, held packages)."""
+    @functools.wraps(task)
+    def run(*args):
+        try:
+            return task(*args)
+        except ConnectorError as error:
+            if error.cause != TOKEN_EXPIRED:
+                raise
+            log.info("%s%s skipped: the store needs re-authorization", task.__name__, args)
+            return None
+    return run
 
 
 @huey.task()
@@ -45,6 +66,7 @@ def void_package(package_id: int) -> None:
 
 
 @huey.task(retries=2, retry_delay=10)
+@store_work
 def import_order(store_id: int, order_external_id: str) -> None:
     _services().service.import_order(store_id, order_external_id)
 
@@ -57,6 +79,7 @@ def _webhook_url(store_id: int) -> str:
 
 
 @huey.task()
+@store_work
 def store_installed(store_id: int) -> int:
     """After install or re-authorization: webhooks, open orders of the last 60 days, held packages."""
     return _services().service.store_installed(store_id, _webhook_url(store_id),
@@ -69,6 +92,30 @@ def requeue_stuck() -> int:
     return _services().service.requeue_stuck()
 
 
+@huey.periodic_task(crontab(minute="*"))
+def heartbeat() -> None:
+    """Every minute: tell /healthz the worker is alive, and measure the queue's lag."""
+    if worker_heartbeat.beat():
+        queue_probe(time.time())
+
+
+@huey.task()
+def queue_probe(sent: float) -> float:
+    """Waited in the queue like any task: its wait is the queue lag."""
+    return worker_heartbeat.probe_answered(sent)
+
+
+@huey.periodic_task(crontab(minute="0"))
+def send_digests() -> int:
+    """Hourly check; the digest goes out at DIGEST_HOUR (UTC), once a day per store."""
+    import digest
+
+    settings = _services().settings
+    if not settings.digest_enabled or utcnow().hour != settings.digest_hour:
+        return 0
+    return digest.send_digests(_app)
+
+
 @huey.periodic_task(crontab(minute="7"))
 def reconcile_stores() -> None:
     """Hourly: webhooks lost or subscriptions deleted by the store must not leave us behind."""
@@ -77,11 +124,13 @@ def reconcile_stores() -> None:
 
 
 @huey.task()
+@store_work
 def reconcile_store(store_id: int) -> dict:
     """Repair the store's webhook subscriptions, then heal packages and orders from its state."""
     service = _services().service
     service.repair_webhooks(store_id, _webhook_url(store_id))
-    return service.reconcile_store(store_id)
+    result = service.reconcile_store(store_id)
+    return {**result, "fulfillments_missing": service.recheck_synced(store_id)}
 
 
 class TaskQueue:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -121,3 +123,24 @@ def signed_callback_query(secret: str, **params) -> str:
     message = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
     params["hmac"] = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
     return urlencode(params)
+
+
+@pytest.fixture
+def live_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(app, live_port):
+    """``create_app(settings)`` served for real, several requests at a time (the app's
+    settings must point APP_URL at ``live_port`` for OAuth and webhooks to come back)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", live_port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{live_port}"
+    server.shutdown()
+    thread.join(5)

@@ -4,8 +4,8 @@ from sqlalchemy import text
 from tests.helpers import label_payload, make_store, post_label
 
 
-def test_healthz_reports_database_and_queue(client):
-    response = client.get("/healthz")
+def test_readyz_reports_database_and_queue(client):
+    response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok", "queue": "ok"}
 
@@ -14,8 +14,9 @@ def test_healthz_fails_when_the_database_is_unreachable(settings):
     from app import create_app
 
     broken = create_app(settings.replace(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
-    response = broken.test_client().get("/healthz")
-    assert response.status_code == 503 and response.json["database"].startswith("error")
+    for path in ("/healthz", "/readyz"):
+        response = broken.test_client().get(path)
+        assert response.status_code == 503 and response.json["database"].startswith("error")
 
 
 def test_metrics_count_packages_by_status_and_queued_tasks(app, client):
@@ -33,22 +34,13 @@ def test_the_migrate_command_brings_a_new_database_up_to_date(tmp_path, settings
     fresh = create_app(settings.replace(database_url=f"sqlite:///{tmp_path / 'new.db'}"))
     result = fresh.test_cli_runner().invoke(args=["migrate"])
     assert result.exit_code == 0 and "up to date" in result.output
-    with fresh.extensions["db_engine"].connect() as connection:
-        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == _head_revision()
-
-
-def _head_revision() -> str:
-    """The newest revision in migrations/versions (parallel branches add theirs after 0001)."""
-    from pathlib import Path
-
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    root = Path(__file__).resolve().parent.parent
-    config = Config()
-    config.set_main_option("script_location", str(root / "migrations"))
-    return ScriptDirectory.from_config(config).get_current_head()
+    import db
+
+    head = ScriptDirectory.from_config(db.alembic_config(settings.database_url)).get_current_head()
+    with fresh.extensions["db_engine"].connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
 
 
 def test_the_schema_matches_the_models(app):

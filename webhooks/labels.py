@@ -8,9 +8,10 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from db import get_session
-from models import PENDING, REQUIRES_SYNC, SYNCED, UNINSTALLED, Package
+from models import PENDING, REQUIRES_SYNC, SYNCING, UNINSTALLED, Package
 from stores import find_store
 from sync import causes
+from sync.engine import correct_tracking, restart
 from sync.orders import find_or_add_order, refresh_order_state
 from webhooks import receipts
 from webhooks.signatures import valid_base64_hmac
@@ -157,9 +158,8 @@ def accept_created(session, store, label: Label):
             return 409, f"package {label.package_id} belongs to another order", []
         if package.tracking_number == label.tracking_number and not package.voided:
             return 202, {"package_id": package.external_id, "status": package.status}, []
-        if package.status == SYNCED and not package.voided:
-            return 409, (f"package {label.package_id} is already synchronized with another tracking number; "
-                         "void its label first"), []
+        if package.fulfillment_id and not package.voided:
+            return accept_correction(session, store, package, label)
     else:
         package = Package(store_id=store.id, order=order, external_id=label.package_id)
         session.add(package)
@@ -176,6 +176,30 @@ def accept_created(session, store, label: Label):
     if new_order:
         work.append(lambda: queue.import_order(store.id, order.external_id))
     return 202, {"package_id": package.external_id, "status": package.status}, work
+
+
+def accept_correction(session, store, package: Package, label: Label):
+    """The shipping platform re-issued the label of a package the store already has: correct
+    the fulfillment's tracking instead of creating a second one."""
+    if sorted(map(_item_key, package.items)) != sorted(map(_item_key, label.items)):
+        return 409, (f"package {label.package_id} is already synchronized with other items; "
+                     "void its label first"), []
+    correct_tracking(package, label.tracking_number, label.carrier, label.tracking_url)
+    response = {"package_id": package.external_id}
+    if package.status == SYNCING:
+        # A worker is writing it now; it sees the new number when it records and goes again.
+        return 202, {**response, "status": package.status}, []
+    if not store.merged_settings().get("auto_sync", True):
+        package.status, package.last_cause, package.attempts = REQUIRES_SYNC, causes.MANUAL_SYNC, 0
+        refresh_order_state(package.order)
+        return 202, {**response, "status": package.status}, []
+    restart(package)
+    queue = current_app.extensions["shipsync"].queue
+    return 202, {**response, "status": package.status}, [lambda: queue.sync(package.id)]
+
+
+def _item_key(item: dict) -> tuple[str, int]:
+    return str(item["line_item_id"]), int(item["quantity"])
 
 
 def accept_voided(session, store, label: Label):

@@ -129,24 +129,23 @@ class ShopifyConnector:
     def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> None:
         """Void a fulfillment and its siblings carrying the same tracking (a split package).
         Cancelling an already cancelled fulfillment does nothing."""
-        target_gid = to_gid("Fulfillment", fulfillment_id)
-        _, records = parse_fulfillments(self._query(doc.ORDER_FULFILLMENTS_QUERY, {"id": to_gid("Order", order_id)}))
-        target = next((r for r in records if r.id == target_gid), None)
-        if target is not None and not target.active:
-            return
-        targets = [target_gid]
-        if target is not None and target.numbers:
-            targets = [r.id for r in records if r.active and set(r.numbers) & set(target.numbers)]
-        for fulfillment_gid in targets:
+        for fulfillment_gid in self._siblings(order_id, fulfillment_id):
             parse_fulfillment_cancel(self._query(doc.FULFILLMENT_CANCEL, {"id": fulfillment_gid}))
 
-    def update_tracking(self, fulfillment_id: str, shipment: Shipment) -> None:
-        """Correct the tracking of an existing fulfillment (not part of the Connector protocol)."""
-        variables = build_tracking_update_variables(to_gid("Fulfillment", fulfillment_id), shipment,
-                                                    shipment.notify_customer)
-        payload = self._query(doc.FULFILLMENT_TRACKING_UPDATE, variables).get("fulfillmentTrackingInfoUpdate") or {}
-        if payload.get("userErrors"):
-            raise errors.from_user_errors(payload["userErrors"], "update the tracking")
+    def update_tracking(self, fulfillment_id: str, shipment: Shipment) -> FulfillmentResult:
+        """Correct the tracking of an existing fulfillment with fulfillmentTrackingInfoUpdate
+        (Shopify e-mails the customer a shipping update only when asked to).
+
+        A package split over locations has one fulfillment per location, all carrying its
+        tracking: each is corrected, the customer told once. A cancelled one is Shopify's to refuse."""
+        targets = self._siblings(shipment.order_id, fulfillment_id) or [to_gid("Fulfillment", fulfillment_id)]
+        for index, fulfillment_gid in enumerate(targets):
+            variables = build_tracking_update_variables(fulfillment_gid, shipment,
+                                                        shipment.notify_customer and index == 0)
+            payload = self._query(doc.FULFILLMENT_TRACKING_UPDATE, variables).get("fulfillmentTrackingInfoUpdate") or {}
+            if payload.get("userErrors"):
+                raise errors.from_user_errors(payload["userErrors"], "update the tracking")
+        return FulfillmentResult(numeric_id(fulfillment_id))
 
     # -- store ---------------------------------------------------------------------------
     def register_webhooks(self, callback_url: str) -> None:
@@ -169,6 +168,11 @@ class ShopifyConnector:
     def shop_info(self) -> dict:
         """Name, domain and plan of the shop (not part of the Connector protocol)."""
         return self._query(doc.SHOP_QUERY)["shop"]
+
+    def contact_email(self) -> str | None:
+        """The shop owner's e-mail, where Shopify itself writes to the merchant (optional
+        connector method: the failure digest goes there)."""
+        return self.shop_info().get("email") or None
 
     def refresh_credentials(self) -> Credentials:
         """A new token pair (both rotate: store them together). Raises token_expired when the
@@ -208,6 +212,18 @@ class ShopifyConnector:
                 lines, fo.lines_cursor = parse_fo_lines(((data.get("fulfillmentOrder") or {}).get("lineItems")) or {})
                 fo.lines.extend(lines)
         return facts, fos
+
+    def _siblings(self, order_id: str, fulfillment_id: str) -> list[str]:
+        """The fulfillment and its active siblings carrying the same tracking (a package split over
+        locations); empty when the fulfillment is already cancelled."""
+        target_gid = to_gid("Fulfillment", fulfillment_id)
+        _, records = parse_fulfillments(self._query(doc.ORDER_FULFILLMENTS_QUERY, {"id": to_gid("Order", order_id)}))
+        target = next((r for r in records if r.id == target_gid), None)
+        if target is not None and not target.active:
+            return []
+        if target is None or not target.numbers:
+            return [target_gid]
+        return [r.id for r in records if r.active and set(r.numbers) & set(target.numbers)]
 
     def _matching_fulfillments(self, shipment: Shipment):
         order_gid = to_gid("Order", shipment.order_id)

@@ -191,6 +191,7 @@ SHOP_QUERY = """
 query ShipSyncShop {
   shop {
     name
+    email
     myshopifyDomain
     plan { publicDisplayName shopifyPlus }
   }

@@ -126,6 +126,8 @@ class Fulfillment:
     created_at: datetime
     updated_at: datetime
     notify_customer: bool = False
+    # Each fulfillmentTrackingInfoUpdate: {number, notify_customer} (a shipping-update e-mail when true).
+    tracking_updates: list[dict] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass

@@ -8,7 +8,7 @@ import { wireDialogs } from "./dialogs.js";
 import { $ } from "./dom.js";
 import { pickSummary, wireFilters } from "./filters.js";
 import { resumeBatch, wireMassSync } from "./mass_sync.js";
-import { wirePagination, wireRows, wireSearch, wireTabs } from "./orders_controls.js";
+import { openLinkedOrder, wirePagination, wireRows, wireSearch, wireTabs } from "./orders_controls.js";
 import { loadOrders, scheduleRowRefresh } from "./orders_loader.js";
 import { loadStore, onStoreRendered } from "./reauth_banner.js";
 import { wireSelection } from "./selection.js";
@@ -38,7 +38,7 @@ function start() {
     else scheduleRowRefresh();  // rows held for access may now be on their way
   });
   loadStore();
-  loadOrders();
+  if (!openLinkedOrder()) loadOrders();
   resumeBatch();
 }
 

@@ -53,6 +53,19 @@ function toggleOrder(orderId) {
   }
 }
 
+/** Opened from the store's own order page (/shopify/order): that order found, its details
+ * open. Returns false when the page was opened normally. */
+export function openLinkedOrder() {
+  const params = new URLSearchParams(window.location.search);
+  const orderId = Number(params.get("order"));
+  if (!params.has("q")) return false;
+  state.q = params.get("q");
+  $("search-input").value = state.q;
+  if (orderId) state.expanded.add(orderId);
+  selectTab(params.get("tab") || "all");
+  return true;
+}
+
 export function wireTabs() {
   const tabs = Array.from(document.querySelectorAll('[role="tab"]'));
   for (const tab of tabs) {
