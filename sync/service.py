@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 
 from connectors.base import TOKEN_EXPIRED, ConnectorError
-from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncAttempt, SyncBatch,
-                    SyncBatchItem, utcnow)
+from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package, Store, SyncAttempt,
+                    SyncBatch, SyncBatchItem, utcnow)
 from sync import causes, credentials
 from sync.engine import CANCELLED_MESSAGE, build_shipment, hold_waiting, restart
 from sync.orders import refresh_order_state, upsert_order
@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 # Re-queuing one that was not lost is harmless: the claim skips a package already taken.
 STUCK_AFTER = timedelta(minutes=2)
 RECONCILE_BATCH = 200
+# Reconciliation runs hourly; re-reading two hours of changed orders overlaps the runs, so a
+# webhook the store never re-sends (WooCommerce) is repaired within the hour.
+CHANGED_WINDOW = timedelta(hours=2)
 
 
 class SyncService:
@@ -212,7 +215,29 @@ class SyncService:
                     hold_waiting([package], causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
                 refresh_order_state(order, remote.fulfillment_status)
                 refreshed += 1
-        return {"healed": healed, "orders": refreshed}
+        changed = self.reread_changed_orders(store_id, access)
+        return {"healed": healed, "orders": refreshed, "changed": changed}
+
+    def reread_changed_orders(self, store_id: int, access, window: timedelta = CHANGED_WINDOW) -> int:
+        """Re-read the orders the store changed lately, for platforms that can list them:
+        a lost webhook (a new order, a cancellation) is repaired. Orders we never saw are
+        added only while they are open."""
+        try:
+            remotes = self.engine.call_store(store_id, access, lambda c: list(
+                c.list_changed_orders(utcnow() - window)) if hasattr(c, "list_changed_orders") else [])
+        except ConnectorError as error:
+            log.info("reconcile store %s: changed orders not read (%s)", store_id, error.cause)
+            return 0
+        with self.sessionmaker() as session, session.begin():
+            for remote in remotes:
+                known = session.scalar(select(Order.id).where(Order.store_id == store_id,
+                                                              Order.external_id == remote.id))
+                if known is None and remote.cancelled:
+                    continue
+                order = upsert_order(session, store_id, remote)
+                if remote.cancelled:
+                    hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
+        return len(remotes)
 
     def active_store_ids(self) -> list[int]:
         with self.sessionmaker() as session:

@@ -63,6 +63,12 @@ class WooCommerceConnector:
         for data in self.client.get_all("wc/v3/orders", orders.open_orders_query(since)):
             yield orders.parse_order(data)
 
+    def list_changed_orders(self, since: datetime) -> Iterator[RemoteOrder]:
+        """Orders modified since ``since``, any status: WooCommerce never retries a webhook
+        delivery, so reconciliation re-reads these to repair one that was lost."""
+        for data in self.client.get_all("wc/v3/orders", orders.changed_orders_query(since)):
+            yield orders.parse_order(data)
+
     # --- fulfillments ------------------------------------------------------------------
 
     def find_fulfillment(self, shipment: Shipment) -> FulfillmentResult | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import hmac
 import itertools
 import secrets
 import threading
@@ -57,6 +58,8 @@ class SandboxStore(StoreReadouts):
         self.auth_nonces: set[str] = set()  # wc-auth approve links handed out
         self.faults: list[Fault] = []
         self.request_log: list[dict] = []
+        self.salt = secrets.token_bytes(16)  # WordPress's auth salt, which wp_hash keys on
+        self.frozen_time: float | None = None  # tests pin "now" to put deliveries in one second
         self.delivery_log: list[dict] = []
         self._ids = {kind: itertools.count(start) for kind, start in
                      (("order", 100), ("item", 1), ("note", 1), ("fulfillment", 1), ("webhook", 1), ("key", 1),
@@ -65,6 +68,15 @@ class SandboxStore(StoreReadouts):
     @property
     def url(self) -> str:
         return f"{self.sandbox.url}/stores/{self.name}"
+
+    def now(self) -> float:
+        return time.time() if self.frozen_time is None else self.frozen_time
+
+    def delivery_id(self, webhook_id: int) -> str:
+        """``WC_Webhook::get_new_delivery_id``: ``wp_hash($webhook_id . strtotime('now'))`` (an
+        HMAC-MD5 keyed with the site's salt) — the same for every delivery of one webhook
+        within one second."""
+        return hmac.new(self.salt, f"{webhook_id}{int(self.now())}".encode(), hashlib.md5).hexdigest()
 
     def next_id(self, kind: str) -> int:
         return next(self._ids[kind])
