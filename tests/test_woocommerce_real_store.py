@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import select
 
-from models import Order
-from tests.fixtures_woocommerce import create_woo_order
-from tests.helpers import wait_for
+from models import SYNCED, Order, Package
+from tests.fixtures_woocommerce import create_woo_order, woo_label
+from tests.helpers import post_label, wait_for
 
 LINES = [{"name": "Blue Mug", "quantity": 2, "sku": "MUG-BLUE"}, {"name": "Canvas Tote", "quantity": 1}]
 
@@ -61,3 +62,35 @@ def test_reconciliation_repairs_lost_order_webhooks(app, woo_connected, worker):
     assert result["changed"] >= 2
     assert our_order(app, unseen["id"]).name == f"#{unseen['id']}"
     assert our_order(app, seen["id"]).cancelled
+
+
+def package(app, external_id="PKG-1") -> Package | None:
+    with app.extensions["db_sessionmaker"]() as session:
+        row = session.scalar(select(Package).where(Package.external_id == external_id))
+        if row is not None:
+            row.attempt_log, row.order  # load before the session closes
+        return row
+
+
+def settled(app, external_id="PKG-1", status=SYNCED):
+    row = package(app, external_id)
+    return row if row is not None and row.status == status else None
+
+
+INTERNAL = ("shipsync", "[", "]", "package=", "PKG-", "items=", "×")
+
+
+@pytest.mark.parametrize("woo_store", ["none", "shipment_tracking", "native"], indirect=True)
+def test_no_customer_visible_text_holds_anything_internal(client, app, woo_connected, worker):
+    """The customer note, the tracking on the order page and the e-mails (as WordPress's
+    typography renders them) read like a person wrote them: no ShipSync marker."""
+    store = woo_connected.store
+    order = create_woo_order(app, store, [{"name": "Mug", "quantity": 13}])
+    assert post_label(client, woo_label(store, order, tracking="1ZCUSTOMER1")).status_code == 202
+    wait_for(lambda: settled(app), message="package synced")
+    assert store.order_status(order["id"]) == "completed"
+    seen = "\n".join(store.customer_view(order["id"]))
+    if store.backend != "native":
+        assert "1ZCUSTOMER1" in seen
+    for word in INTERNAL:
+        assert word.lower() not in seen.lower(), (word, seen)

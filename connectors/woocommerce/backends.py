@@ -41,6 +41,17 @@ class Backend:
         notes = self.client.get(f"wc/v3/orders/{order_id}/notes", params=[("type", "any")])
         return notes if isinstance(notes, list) else []
 
+    def write_ledger(self, order_id: str, shipment: Shipment, **record: str) -> list:
+        """The package's private ledger note; returns the notes as they are now."""
+        self.client.post(f"wc/v3/orders/{order_id}/notes", tracking.build_ledger_note(shipment, **record))
+        return self.notes(order_id)
+
+    def delete_ledger(self, order_id: str, **record: str) -> None:
+        """Drop a package's ledger entry (found by its record), so it no longer counts as shipped."""
+        for note in self.notes(order_id):
+            if tracking.find_marker_note([note], **record) is not None:
+                self.delete_note(order_id, str(note["id"]))
+
     def delete_note(self, order_id: str, note_id: str) -> None:
         _gone_is_fine(lambda: self.client.delete(f"wc/v3/orders/{order_id}/notes/{note_id}",
                                                  params=[("force", "true")]))
@@ -115,36 +126,44 @@ class ShipmentTrackingBackend(Backend):
         return record, tracking.shipped_from_notes(self._write_ledger(order_id, shipment, record.id))
 
     def _write_ledger(self, order_id: str, shipment: Shipment, tracking_id: str) -> list:
-        self.client.post(f"wc/v3/orders/{order_id}/notes", tracking.build_ledger_note(shipment, tracking_id))
-        return self.notes(order_id)
+        return self.write_ledger(order_id, shipment, tracking_id=tracking_id)
 
     def cancel(self, order_id, kind, record_id):
         if kind == "note":
             return self.delete_note(order_id, record_id)
         _gone_is_fine(lambda: self.client.delete(f"{self.route(order_id)}/{record_id}"))
-        # Drop the package's ledger entry too, so it no longer counts as shipped.
-        for note in self.notes(order_id):
-            if tracking.find_marker_note([note], tracking_id=record_id) is not None:
-                self.delete_note(order_id, str(note["id"]))
+        self.delete_ledger(order_id, tracking_id=record_id)
 
 
 class NoteBackend(Backend):
-    """A customer note with carrier, number and link; its marker is the ledger entry."""
+    """A customer note with carrier, number and link, and a private ledger note naming it."""
 
     kind = tracking.NOTE
+
+    def __init__(self, client: StoreClient, language: str | None = None):
+        super().__init__(client)
+        self.language = language
 
     def find(self, order_id, shipment):
         notes = self.notes(order_id)
         record = tracking.find_note(notes, shipment)
-        return (record, tracking.shipped_from_notes(notes)) if record else (None, None)
+        if record is None:
+            # The customer note may have been written by an attempt whose ledger note was lost.
+            record = tracking.find_unrecorded_note(notes, shipment)
+            if record is None:
+                return None, None
+            notes = self.write_ledger(order_id, shipment, note_id=record.id)
+        return record, tracking.shipped_from_notes(notes)
 
     def write(self, order_id, shipment):
-        created = self.client.post(f"wc/v3/orders/{order_id}/notes", tracking.build_tracking_note(shipment))
+        created = self.client.post(f"wc/v3/orders/{order_id}/notes",
+                                   tracking.build_tracking_note(shipment, self.language))
         record = Record("note", str(_field(created, "id")))
-        return record, tracking.shipped_from_notes(self.notes(order_id))
+        return record, tracking.shipped_from_notes(self.write_ledger(order_id, shipment, note_id=record.id))
 
     def cancel(self, order_id, kind, record_id):
         self.delete_note(order_id, record_id)
+        self.delete_ledger(order_id, note_id=record_id)
 
 
 def _field(data, key: str):

@@ -9,6 +9,7 @@ Python (tests, the demo)::
     store.revoke_key()
     store.tracking_items(order["id"]); store.note_list(order["id"]); store.order_status(order["id"])
     store.fulfillment_list(order["id"]); store.webhook_list(); store.requests(method="POST")
+    store.customer_view(order["id"])   # notes, tracking and e-mails as the customer sees them
 
 HTTP (the same, for a sandbox started with ``python -m sandbox.woocommerce``)::
 
@@ -18,7 +19,7 @@ HTTP (the same, for a sandbox started with ``python -m sandbox.woocommerce``)::
     POST   /_sandbox/stores/<name>/orders          {line_items?, status?}
     PUT    /_sandbox/stores/<name>/orders/<id>     {status?, customer_note?}
     DELETE /_sandbox/stores/<name>/orders/<id>
-    GET    /_sandbox/stores/<name>/orders/<id>     → {order, trackings, notes, fulfillments}
+    GET    /_sandbox/stores/<name>/orders/<id>     → {order, trackings, notes, fulfillments, customer_view}
     POST   /_sandbox/stores/<name>/faults          {kind, method?, path?, count?, retry_after?, seconds?, status?}
     DELETE /_sandbox/stores/<name>/faults
     POST   /_sandbox/stores/<name>/keys            {permissions?} → a key (skip the authorize page)
@@ -48,6 +49,16 @@ class StoreReadouts:
     def note_list(self, order_id: int, customer_only: bool = False) -> list[dict]:
         notes = self.list_notes(int(order_id))
         return [n for n in notes if n["customer_note"]] if customer_only else notes
+
+    def customer_view(self, order_id: int) -> list[str]:
+        """Every text the customer sees of an order: the customer notes on their order page,
+        the tracking shown there, and the e-mails they got — as WordPress renders them."""
+        from sandbox.woocommerce.model import texturize
+
+        with self.lock:
+            notes = [texturize(n["note"]) for n in self.notes[int(order_id)] if n["customer_note"]]
+            mails = [f"{m['subject']}\n{m['body']}" for m in self.emails[int(order_id)]]
+            return notes + [self._tracking_block(int(order_id))] + mails
 
     def fulfillment_list(self, order_id: int) -> list[dict]:
         return self.live_fulfillments(int(order_id))
@@ -140,7 +151,8 @@ def order(name, order_id):
         store.delete_order(order_id)
         return jsonify(deleted=order_id)
     return jsonify(order=store.order_json(order_id), trackings=store.tracking_items(order_id),
-                   notes=store.note_list(order_id), fulfillments=store.fulfillment_list(order_id))
+                   notes=store.note_list(order_id), fulfillments=store.fulfillment_list(order_id),
+                   customer_view=store.customer_view(order_id))
 
 
 @bp.route("/stores/<name>/faults", methods=["POST", "DELETE"])

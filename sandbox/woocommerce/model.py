@@ -11,6 +11,7 @@ import copy
 import hashlib
 import hmac
 import itertools
+import re
 import secrets
 import threading
 import time
@@ -52,6 +53,7 @@ class SandboxStore(StoreReadouts):
         self.notes: dict[int, list[dict]] = {}
         self.trackings: dict[int, list[dict]] = {}
         self.fulfillments: dict[int, list[dict]] = {}
+        self.emails: dict[int, list[dict]] = {}  # what the customer was e-mailed, per order
         self.webhooks: dict[int, dict] = {}
         self.keys: dict[str, dict] = {}
         self.nonces: dict[str, dict[int, str]] = {}
@@ -146,6 +148,7 @@ class SandboxStore(StoreReadouts):
                 "date_paid_gmt": now if status != "pending" else None, "currency_symbol": "$",
             }
             self.notes[order_id], self.trackings[order_id], self.fulfillments[order_id] = [], [], []
+            self.emails[order_id] = []
             if notify:
                 self.order_changed(order_id, "created")
             return self.order_json(order_id)
@@ -168,9 +171,12 @@ class SandboxStore(StoreReadouts):
                 if changes["status"] != order["status"]:
                     self.add_note(order_id, f"Order status changed from {order['status'].title()} to "
                                             f"{changes['status'].title()}.", customer_note=False)
+                became_completed = changes["status"] == "completed" != order["status"]
                 order["status"] = changes["status"]
                 if order["status"] == "completed" and not order["date_completed"]:
                     order["date_completed"] = order["date_completed_gmt"] = wc_time()
+                if became_completed:
+                    self._email(order_id, "Your order is now complete", self._tracking_block(order_id))
             if "customer_note" in changes:
                 order["customer_note"] = str(changes["customer_note"])
             for meta in changes.get("meta_data") or []:
@@ -222,7 +228,19 @@ class SandboxStore(StoreReadouts):
             note = {"id": self.next_id("note"), "author": "WooCommerce", "date_created": now,
                     "date_created_gmt": now, "note": text, "customer_note": bool(customer_note)}
             self.notes[order_id].append(note)
+            if note["customer_note"]:  # WC_Email_Customer_Note: sent as written
+                self._email(order_id, "A note has been added to your order", text)
             return dict(note)
+
+    def _email(self, order_id: int, subject: str, body: str) -> None:
+        """An e-mail to the customer, its text run through WordPress's typography (wptexturize)."""
+        self.emails[order_id].append({"to": self.orders[order_id]["billing"]["email"], "subject": subject,
+                                      "body": texturize(body)})
+
+    def _tracking_block(self, order_id: int) -> str:
+        """What Advanced Shipment Tracking adds to the customer's e-mails and order page."""
+        return "\n".join(f"{t['tracking_provider'] or '—'} {t['tracking_number']} {t['tracking_link']}".strip()
+                         for t in (tracking_json(item) for item in self.trackings[order_id]))
 
     def list_notes(self, order_id: int) -> list[dict]:
         with self.lock:  # newest first, as WooCommerce lists them
@@ -318,6 +336,11 @@ class SandboxStore(StoreReadouts):
             status = "unfulfilled"
         self.set_meta(self.orders[order_id], "_fulfillment_status", status)
         self.touch(order_id)
+
+
+def texturize(text: str) -> str:
+    """The part of wptexturize that surprises: a ``x`` between digits becomes ``×`` (13x1 → 13×1)."""
+    return re.sub(r"(?<=\d)x(?=\d)", "\u00d7", text)
 
 
 def _provider(value: str) -> str | None:
