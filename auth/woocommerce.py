@@ -100,7 +100,7 @@ def read_user_id(user_id: str) -> dict | None:
     return data if isinstance(data, dict) and {"store", "nonce"} <= set(data) else None
 
 
-DETECTED_OPTIONS = ("tracking_backend", "home_url", "tracking_namespace")
+DETECTED_OPTIONS = ("tracking_backend", "home_url", "tracking_namespace", "tracking_providers", "language")
 
 
 @bp.get("")

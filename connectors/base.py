@@ -124,6 +124,7 @@ class RemoteOrder:
 class FulfillmentResult:
     fulfillment_id: str  # the store's id of the fulfillment (or tracking item / note)
     order_fulfillment_status: str | None = None  # the order's status after the write, when the store says
+    detail: str | None = None  # how the store shows it (e.g. which tracking provider), for the package's history
 
 
 @dataclasses.dataclass(frozen=True)

@@ -143,8 +143,9 @@ class SyncEngine:
             package.synced_at = utcnow()
             package.lease_until = package.next_attempt_at = None
             package.last_cause = package.last_message = package.last_http_status = None
+            detail = f" ({result.detail})" if result.detail else ""
             session.add(SyncAttempt(package_id=package.id, finished_at=utcnow(), outcome="synced",
-                                    message=f"Fulfillment {result.fulfillment_id}"))
+                                    message=f"Fulfillment {result.fulfillment_id}{detail}"[:1000]))
             refresh_order_state(package.order, result.order_fulfillment_status)
             return Outcome(SYNCED)
 

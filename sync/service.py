@@ -184,6 +184,7 @@ class SyncService:
         """Bring our copy in line with the store: fulfillments made elsewhere (or by a lost
         response) mark packages synced; orders cancelled or fulfilled outside ShipSync are re-read."""
         healed = refreshed = 0
+        self.redetect_store(store_id)
         with self.sessionmaker() as session:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
@@ -217,6 +218,25 @@ class SyncService:
                 refreshed += 1
         changed = self.reread_changed_orders(store_id, access)
         return {"healed": healed, "orders": refreshed, "changed": changed}
+
+    def redetect_store(self, store_id: int) -> None:
+        """Ask the store again what it offers (a tracking plugin switched on or off since the
+        last look; the connector keeps what it finds in ``Store.options``). When where tracking
+        goes has changed, packages held for the store's set-up are tried again there."""
+        with self.sessionmaker() as session:
+            store = session.get(Store, store_id)
+            if store is None or store.status != ACTIVE:
+                return
+            access = credentials.store_access(store, self.engine.cipher)
+        before = (access.options or {}).get("tracking_backend")
+        try:
+            after = self.engine.call_store(store_id, access, lambda c: c.redetect_backend()
+                                           if hasattr(c, "redetect_backend") else before)
+        except ConnectorError as error:
+            log.info("reconcile store %s: detection failed (%s)", store_id, error.cause)
+            return
+        if before and after != before:
+            self.resume_held(store_id, (causes.STORE_CONFIGURATION,))
 
     def reread_changed_orders(self, store_id: int, access, window: timedelta = CHANGED_WINDOW) -> int:
         """Re-read the orders the store changed lately, for platforms that can list them:

@@ -179,7 +179,8 @@ def test_a_full_index_shows_native_fulfillments_without_probing():
     meta = {m["key"]: m["value"] for m in posted["meta_data"]}
     assert meta["_items"] == [{"item_id": 1, "qty": 1}] and meta["_tracking_number"] == "1Z"
     assert (meta["_shipping_provider"], meta["_tracking_url"]) == ("UPS", "https://t/1Z")
-    assert [c.request.method for c in responses.calls].count("GET") == 4  # index, order, list, list after write
+    # index, the store's language, order, list, list after write
+    assert [c.request.method for c in responses.calls].count("GET") == 5
 
 
 @responses.activate

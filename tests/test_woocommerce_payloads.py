@@ -91,10 +91,19 @@ def test_the_tracking_note_is_in_the_stores_language():
 
 
 def test_shipment_tracking_payloads():
+    providers = tracking.parse_providers({"Global": {"UPS": "https://ups/%number%", "DHL Express": "x"},
+                                          "United States": {"USPS": "y"}})
+    assert providers == [{"slug": "ups", "name": "UPS"}, {"slug": "dhl-express", "name": "DHL Express"},
+                         {"slug": "usps", "name": "USPS"}]
+    # A carrier the store's AST knows goes as its slug; AST would rewrite it anyway.
+    assert tracking.build_shipment_tracking(SHIPMENT, providers) == {"tracking_provider": "ups",
+                                                                     "tracking_number": "1Z999"}
+    # Any other: a custom provider with the label's link.
     assert tracking.build_shipment_tracking(SHIPMENT) == {
         "custom_tracking_provider": "UPS", "custom_tracking_link": "https://ups.test/1Z999", "tracking_number": "1Z999"}
-    bare = Shipment("P", "14", "1Z", "FedEx", None, (Item("1", 1),))
-    assert tracking.build_shipment_tracking(bare) == {"tracking_provider": "FedEx", "tracking_number": "1Z"}
+    bare = Shipment("P", "14", "1Z", "Local Courier", None, (Item("1", 1),))
+    assert tracking.build_shipment_tracking(bare, providers) == {"custom_tracking_provider": "Local Courier",
+                                                                 "tracking_number": "1Z"}
     ledger = tracking.build_ledger_note(SHIPMENT, tracking_id="t-1")
     assert ledger["customer_note"] is False and tracking.parse_marker(ledger["note"])["tracking_id"] == "t-1"
 

@@ -94,3 +94,60 @@ def test_no_customer_visible_text_holds_anything_internal(client, app, woo_conne
         assert "1ZCUSTOMER1" in seen
     for word in INTERNAL:
         assert word.lower() not in seen.lower(), (word, seen)
+
+
+def store_options(app, store_id) -> dict:
+    from models import Store
+
+    with app.extensions["db_sessionmaker"]() as session:
+        return dict(session.get(Store, store_id).options or {})
+
+
+def test_the_tracking_backend_follows_the_plugin_without_a_reconnect(client, app, woo_connected, worker):
+    """Advanced Shipment Tracking switched off after the connect: the label's write meets
+    ``rest_no_route``, the backend is detected again and the package goes to a note in the
+    same attempt. Switched on again: reconciliation finds it, and labels go there again."""
+    store = woo_connected.store
+    first = create_woo_order(app, store, LINES)
+    assert post_label(client, woo_label(store, first, package_id="PKG-1", tracking="1ZFIRST")).status_code == 202
+    wait_for(lambda: settled(app, "PKG-1"), message="first package synced")
+    options = store_options(app, woo_connected.store_id)
+    assert options["tracking_backend"] == "shipment_tracking"
+    assert {"slug": "ups", "name": "UPS"} in options["tracking_providers"]
+
+    store.set_tracking_plugin(False)
+    second = create_woo_order(app, store, LINES)
+    assert post_label(client, woo_label(store, second, package_id="PKG-2", tracking="1ZSECOND")).status_code == 202
+    row = wait_for(lambda: settled(app, "PKG-2"), message="second package synced on the notes")
+    assert row.attempts == 1 and [a.outcome for a in row.attempt_log] == ["synced"]
+    assert any("1ZSECOND" in n["note"] for n in store.note_list(second["id"], customer_only=True))
+    assert store_options(app, woo_connected.store_id)["tracking_backend"] == "note"
+
+    store.set_tracking_plugin(True)
+    app.extensions["shipsync"].service.reconcile_store(woo_connected.store_id)
+    assert store_options(app, woo_connected.store_id)["tracking_backend"] == "shipment_tracking"
+    third = create_woo_order(app, store, LINES)
+    assert post_label(client, woo_label(store, third, package_id="PKG-3", tracking="1ZTHIRD")).status_code == 202
+    wait_for(lambda: settled(app, "PKG-3"), message="third package synced")
+    assert [t["tracking_number"] for t in store.tracking_items(third["id"])] == ["1ZTHIRD"]
+
+
+def test_a_carrier_ast_knows_goes_as_its_slug_and_any_other_as_a_custom_provider(client, app, woo_connected, worker):
+    store = woo_connected.store
+    known = create_woo_order(app, store, LINES)
+    assert post_label(client, woo_label(store, known, package_id="PKG-1", tracking="9400USPS1",
+                                        carrier="USPS")).status_code == 202
+    row = wait_for(lambda: settled(app, "PKG-1"), message="USPS package synced")
+    sent = [r["body"] for r in store.requests("POST", "shipment-trackings")]
+    assert sent == [{"tracking_provider": "usps", "tracking_number": "9400USPS1"}]
+    [item] = store.tracking_items(known["id"])
+    assert item["tracking_provider"] == "USPS" and "usps.com" in item["tracking_link"]
+    assert "provider usps" in row.attempt_log[-1].message  # the history says which way it went
+
+    other = create_woo_order(app, store, LINES)
+    assert post_label(client, woo_label(store, other, package_id="PKG-2", tracking="LC123",
+                                        carrier="Local Courier")).status_code == 202
+    row = wait_for(lambda: settled(app, "PKG-2"), message="Local Courier package synced")
+    [item] = store.tracking_items(other["id"])
+    assert item["tracking_link"] == "https://www.ups.com/track?tracknum=LC123"  # the label's own link
+    assert "custom provider 'Local Courier'" in row.attempt_log[-1].message

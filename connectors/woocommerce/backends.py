@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from connectors.base import INVALID_DATA, ConnectorError, Shipment
+from connectors.base import INVALID_DATA, TOKEN_EXPIRED, ConnectorError, Shipment
 from connectors.woocommerce import tracking
 from connectors.woocommerce.tracking import Record
 from connectors.woocommerce.transport import StoreClient
@@ -102,12 +102,19 @@ class ShipmentTrackingBackend(Backend):
 
     kind = tracking.SHIPMENT_TRACKING
 
-    def __init__(self, client: StoreClient, namespace: str = "wc-shipment-tracking/v3"):
+    def __init__(self, client: StoreClient, namespace: str = "wc-shipment-tracking/v3", providers=None):
         super().__init__(client)
         self.namespace = namespace
+        self.providers = providers or None  # [{slug, name}] the store's AST knows, when read
 
     def route(self, order_id: str) -> str:
         return f"{self.namespace}/orders/{order_id}/shipment-trackings"
+
+    def load_providers(self, order_id: str) -> list | None:
+        """The store's provider list (any order id serves: the list is the store's)."""
+        answer = optional_read(lambda: self.client.get(f"{self.route(order_id)}/providers"))
+        self.providers = tracking.parse_providers(answer) or None
+        return self.providers
 
     def find(self, order_id, shipment):
         items = self.client.get(self.route(order_id))
@@ -121,8 +128,9 @@ class ShipmentTrackingBackend(Backend):
         return record, tracking.shipped_from_notes(notes)
 
     def write(self, order_id, shipment):
-        created = self.client.post(self.route(order_id), tracking.build_shipment_tracking(shipment))
-        record = Record("tracking", str(_field(created, "tracking_id")))
+        payload = tracking.build_shipment_tracking(shipment, self.providers)
+        created = self.client.post(self.route(order_id), payload)
+        record = Record("tracking", str(_field(created, "tracking_id")), tracking.describe_provider(payload))
         return record, tracking.shipped_from_notes(self._write_ledger(order_id, shipment, record.id))
 
     def _write_ledger(self, order_id: str, shipment: Shipment, tracking_id: str) -> list:
@@ -170,6 +178,17 @@ def _field(data, key: str):
     if not isinstance(data, dict) or data.get(key) in (None, ""):
         raise ConnectorError(INVALID_DATA, f"The store's answer has no {key}.")
     return data[key]
+
+
+def optional_read(read):
+    """``read()``, or None when the store cannot answer it: for what only refines a write (a
+    provider list, a language). Refused keys still raise: nothing else would work either."""
+    try:
+        return read()
+    except ConnectorError as error:
+        if error.cause == TOKEN_EXPIRED:
+            raise
+        return None
 
 
 def _gone_is_fine(delete) -> None:

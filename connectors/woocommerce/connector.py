@@ -16,7 +16,8 @@ from typing import Iterator
 from connectors.base import (INVALID_DATA, STORE_CONFIGURATION, TOKEN_EXPIRED, ConnectorError, Credentials,
                              FulfillmentResult, RemoteOrder, Shipment, StoreAccess)
 from connectors.woocommerce import orders, tracking
-from connectors.woocommerce.backends import Backend, NativeBackend, NoteBackend, ShipmentTrackingBackend
+from connectors.woocommerce.backends import (Backend, NativeBackend, NoteBackend, ShipmentTrackingBackend,
+                                             optional_read)
 from connectors.woocommerce.transport import StoreClient
 
 WEBHOOK_TOPICS = ("order.created", "order.updated", "order.deleted")
@@ -33,15 +34,21 @@ class WooCommerceConnector:
         stored = options.get("tracking_backend")
         self._backend_kind = stored if stored in tracking.BACKENDS else None
         self._backend: Backend | None = None
+        self._namespace = options.get("tracking_namespace")
+        self._providers = options.get("tracking_providers")
+        self._language = options.get("language")
+        self._redetected = False
         self._orders: dict[str, dict] = {}
 
     @property
     def learned_options(self) -> dict:
         """What this connector found out about the store, for the app to keep in
         ``Store.options`` so that later syncs skip the detection requests."""
-        learned = {"tracking_backend": self._backend_kind, "home_url": self.client.home_url}
+        learned = {"tracking_backend": self._backend_kind, "home_url": self.client.home_url,
+                   "language": self._language}
         if isinstance(self._backend, ShipmentTrackingBackend):
             learned["tracking_namespace"] = self._backend.namespace
+            learned["tracking_providers"] = self._backend.providers
         return {k: v for k, v in learned.items() if v}
 
     # --- orders ------------------------------------------------------------------------
@@ -53,7 +60,7 @@ class WooCommerceConnector:
         remote = orders.parse_order(data)
         if remote.fulfillment_status == orders.FULFILLED or remote.cancelled:
             return remote
-        shipped = self._backend_for(order_id).shipped(order_id)
+        shipped = self._on_backend(order_id, lambda backend: backend.shipped(order_id))
         status = (orders.FULFILLED if orders.all_shipped(data, shipped)
                   else orders.PARTIALLY_FULFILLED if +shipped else orders.UNFULFILLED)
         return dataclasses.replace(remote, fulfillment_status=orders.merge_status(remote.fulfillment_status, status))
@@ -76,7 +83,8 @@ class WooCommerceConnector:
         succeeded). When found, the steps that may not have run after it (the ledger note,
         the order status) are finished, so the package ends exactly as a fresh write would."""
         order = self._order(shipment.order_id)
-        record, shipped = self._backend_for(shipment.order_id).find(shipment.order_id, shipment)
+        record, shipped = self._on_backend(shipment.order_id,
+                                           lambda backend: backend.find(shipment.order_id, shipment))
         if record is None:
             return None
         return self._settle(order, record, shipped)
@@ -89,15 +97,17 @@ class WooCommerceConnector:
         """
         order = self._order(shipment.order_id)
         _check_shippable(order, shipment)
-        record, shipped = self._backend_for(shipment.order_id).write(shipment.order_id, shipment)
+        record, shipped = self._on_backend(shipment.order_id,
+                                           lambda backend: backend.write(shipment.order_id, shipment))
         return self._settle(order, record, shipped)
 
     def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> None:
         kind, record_id = tracking.parse_fulfillment_id(fulfillment_id)
         _check_order_id(order_id)
         backend = {"fulfillment": lambda: NativeBackend(self.client),
-                   "tracking": lambda: ShipmentTrackingBackend(self.client, self._tracking_namespace()),
-                   "note": lambda: NoteBackend(self.client)}[kind]()
+                   "tracking": lambda: ShipmentTrackingBackend(self.client, self._tracking_namespace(),
+                                                               self._providers),
+                   "note": lambda: NoteBackend(self.client, self._language)}[kind]()
         backend.cancel(order_id, kind, record_id)
 
     def _settle(self, order: dict, record: tracking.Record, shipped: Counter) -> FulfillmentResult:
@@ -107,7 +117,8 @@ class WooCommerceConnector:
         if done and order.get("status") in orders.COMPLETABLE_STATUSES:
             updated = self.client.put(f"wc/v3/orders/{order['id']}", {"status": "completed"})
             self._orders[str(order["id"])] = updated if isinstance(updated, dict) else order
-        return FulfillmentResult(record.fulfillment_id, orders.FULFILLED if done else orders.PARTIALLY_FULFILLED)
+        return FulfillmentResult(record.fulfillment_id, orders.FULFILLED if done else orders.PARTIALLY_FULFILLED,
+                                 detail=record.detail)
 
     # --- credentials and webhooks --------------------------------------------------------
 
@@ -153,6 +164,29 @@ class WooCommerceConnector:
             self._orders[order_id] = data
         return self._orders[order_id]
 
+    def redetect_backend(self, order_id: str = "0") -> str:
+        """Ask the store again where tracking goes (a plugin switched on or off since), and
+        refresh what goes with it: the Shipment Tracking provider list, the store's language."""
+        self._forget_backend()
+        return self._backend_for(order_id).kind
+
+    def _on_backend(self, order_id: str, operation):
+        """``operation(backend)``; when the store answers ``rest_no_route`` (the tracking plugin
+        was deactivated, or the feature turned off), the backend is detected again and the
+        operation runs once more on the one the store has now — within the same attempt."""
+        try:
+            return operation(self._backend_for(order_id))
+        except ConnectorError as error:
+            if not _route_gone(error) or self._redetected:
+                raise
+            self._forget_backend()
+            return operation(self._backend_for(order_id))
+
+    def _forget_backend(self) -> None:
+        self._redetected = True
+        self._backend = self._backend_kind = self._namespace = None
+        self.client.forget_index()
+
     def _backend_for(self, order_id: str) -> Backend:
         """Where tracking goes, detected once per connector: a stored choice, else the
         ``GET /wp-json/`` index — native fulfillments (WooCommerce 10.1+), else the
@@ -165,14 +199,25 @@ class WooCommerceConnector:
             kind = tracking.detect_from_index(index)
             if kind is None:
                 kind, preloaded = self._probe_native(order_id, index)
+            self._language = self._store_language() or self._language
         if kind == tracking.NATIVE:
             self._backend = NativeBackend(self.client, preloaded)
         elif kind == tracking.SHIPMENT_TRACKING:
-            self._backend = ShipmentTrackingBackend(self.client, self._tracking_namespace())
+            self._backend = ShipmentTrackingBackend(self.client, self._tracking_namespace(), self._providers)
+            if self._backend_kind is None or not self._providers:  # newly detected: read its providers
+                self._providers = self._backend.load_providers(order_id)
         else:
-            self._backend = NoteBackend(self.client)
+            self._backend = NoteBackend(self.client, self._language)
         self._backend_kind = kind
         return self._backend
+
+    def _store_language(self) -> str | None:
+        """WordPress's locale (e.g. ``es_ES``), from WooCommerce's system status; None when
+        the store does not say (a key that may not read it, an old version)."""
+        status = optional_read(lambda: self.client.get("wc/v3/system_status",
+                                                       params=[("_fields", "environment.language")]))
+        language = (status.get("environment") or {}).get("language") if isinstance(status, dict) else None
+        return language if isinstance(language, str) and language else None
 
     def _probe_native(self, order_id: str, index: dict) -> tuple[str, dict]:
         """Native fulfillments share the ``wc/v3`` namespace: only asking the route tells.
@@ -181,7 +226,7 @@ class WooCommerceConnector:
         Shipment Tracking route is asked the same way."""
         fulfillments = self._route_or_none(f"wc/v3/orders/{order_id}/fulfillments")
         if fulfillments is not None:
-            return tracking.NATIVE, {order_id: fulfillments if isinstance(fulfillments, list) else []}
+            return tracking.NATIVE, ({order_id: fulfillments} if isinstance(fulfillments, list) else {})
         if isinstance(index.get("namespaces"), list):
             return (tracking.SHIPMENT_TRACKING if tracking.shipment_tracking_namespace(index) else tracking.NOTE), {}
         namespace = tracking.SHIPMENT_TRACKING_NAMESPACES[0]
@@ -189,19 +234,25 @@ class WooCommerceConnector:
         return (tracking.NOTE if found is None else tracking.SHIPMENT_TRACKING), {}
 
     def _route_or_none(self, route: str):
-        """The route's answer, or None when the store has no such route (404 ``rest_no_route``)."""
+        """The route's answer, or None when the store has no such route (404 ``rest_no_route``).
+        A route that exists but has no such order (a probe with no order at hand) answers ``{}``."""
         try:
             return self.client.get(route)
         except ConnectorError as error:
-            if error.cause == STORE_CONFIGURATION and error.http_status == 404:
+            if error.cause == INVALID_DATA and error.http_status == 404:
+                return {}
+            if _route_gone(error):
                 return None
             raise
 
     def _tracking_namespace(self) -> str:
-        stored = (self.access.options or {}).get("tracking_namespace")
-        if stored in tracking.SHIPMENT_TRACKING_NAMESPACES:
-            return stored
+        if self._namespace in tracking.SHIPMENT_TRACKING_NAMESPACES:
+            return self._namespace
         return tracking.shipment_tracking_namespace(self.client.index()) or tracking.SHIPMENT_TRACKING_NAMESPACES[0]
+
+
+def _route_gone(error: ConnectorError) -> bool:
+    return error.cause == STORE_CONFIGURATION and error.http_status == 404
 
 
 def _check_order_id(order_id: str) -> None:

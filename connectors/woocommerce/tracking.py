@@ -39,6 +39,7 @@ class Record:
 
     kind: str
     id: str
+    detail: str | None = None  # how the store shows it (e.g. which AST provider), for the history
 
     @property
     def fulfillment_id(self) -> str:
@@ -171,18 +172,52 @@ def shipped_from_native(fulfillments: list) -> Counter:
 
 # --- Shipment Tracking API -------------------------------------------------------------------
 
-def build_shipment_tracking(shipment: Shipment) -> dict:
+def parse_providers(data) -> list[dict]:
+    """``[{slug, name}]`` from ``GET <namespace>/orders/<id>/shipment-trackings/providers``,
+    which answers the names AST knows grouped by country: ``{"Global": {"UPS": "<link>", …}}``.
+    The slug is the name as WordPress's ``sanitize_title`` makes it, which AST also accepts."""
+    providers, seen = [], set()
+    for group in (data.values() if isinstance(data, dict) else []):
+        for name in (group if isinstance(group, dict) else {}):
+            slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+            if slug and slug not in seen:
+                seen.add(slug)
+                providers.append({"slug": slug, "name": str(name)})
+    return providers
+
+
+def provider_slug(providers: list | None, carrier: str) -> str | None:
+    """AST's slug for the carrier when the store's provider list has it (by name or slug)."""
+    wanted = (carrier or "").strip().lower()
+    for provider in providers or []:
+        if isinstance(provider, dict) and wanted in (str(provider.get("name", "")).lower(), provider.get("slug")):
+            return provider["slug"]
+    return None
+
+
+def build_shipment_tracking(shipment: Shipment, providers: list | None = None) -> dict:
     """``POST <namespace>/orders/<id>/shipment-trackings``.
 
-    With the label's own tracking URL we send a custom provider (the carrier's name and
-    that link), which works whatever providers the store knows; without one the carrier's
-    name, which the store links if it knows the provider. ``date_shipped`` is not sent:
-    the store ignores it and uses today.
+    A carrier the store's provider list has is sent as AST's slug (``tracking_provider``):
+    AST maps any name it knows to its own provider and link anyway, even one sent as a
+    custom provider. Any other carrier goes as a custom provider with the label's link
+    (without a link, AST would show "shipped with  and tracking number …"). ``date_shipped``
+    is not sent: the store ignores it and uses today.
     """
+    slug = provider_slug(providers, shipment.carrier)
+    if slug:
+        return {"tracking_provider": slug, "tracking_number": shipment.tracking_number}
+    payload = {"custom_tracking_provider": shipment.carrier or "Carrier", "tracking_number": shipment.tracking_number}
     if shipment.tracking_url:
-        return {"custom_tracking_provider": shipment.carrier or "Carrier",
-                "custom_tracking_link": shipment.tracking_url, "tracking_number": shipment.tracking_number}
-    return {"tracking_provider": shipment.carrier, "tracking_number": shipment.tracking_number}
+        payload["custom_tracking_link"] = shipment.tracking_url
+    return payload
+
+
+def describe_provider(payload: dict) -> str:
+    """Which way the tracking went, for the package's history."""
+    if payload.get("tracking_provider"):
+        return f"Advanced Shipment Tracking provider {payload['tracking_provider']}"
+    return f"custom provider {payload.get('custom_tracking_provider')!r} with the label's link"
 
 
 def find_tracking(items: list, shipment: Shipment) -> Record | None:

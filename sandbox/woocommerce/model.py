@@ -41,11 +41,12 @@ class SandboxStore(StoreReadouts):
     """A store played under ``<sandbox>/stores/<name>``; its ``url`` is the store URL (and home URL)."""
 
     def __init__(self, sandbox, name: str, backend: str = "shipment_tracking", *, allow_http_callback: bool = False,
-                 webhook_delay: float = 0.0, max_webhook_failures: int = 5):
+                 webhook_delay: float = 0.0, max_webhook_failures: int = 5, language: str = "en_US"):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}")
         self.sandbox, self.name, self.backend = sandbox, name, backend
         self.allow_http_callback = allow_http_callback
+        self.language = language  # WordPress's locale (Settings → General → Site Language)
         self.webhook_delay = webhook_delay
         self.max_webhook_failures = max_webhook_failures
         self.lock: threading.RLock = sandbox.lock
@@ -250,19 +251,33 @@ class SandboxStore(StoreReadouts):
 
     def add_tracking(self, order_id: int, fields: dict) -> dict:
         """Like Advanced Shipment Tracking 3.9.2: every post adds an item (duplicates too);
-        ``date_shipped`` is ignored (always today); an unknown provider is stored but echoed as ""."""
+        ``date_shipped`` is ignored (always today). The provider is ``custom_tracking_provider``
+        when given, else ``tracking_provider``, mapped to AST's own provider by name or slug —
+        a known name sent as a custom provider becomes AST's provider with AST's link; an
+        unknown one is stored but echoed as "". AST then adds its own private order note."""
         with self.lock:
-            provider = _provider(fields.get("tracking_provider") or "")
-            item = {"tracking_provider": provider or (fields.get("tracking_provider") or ""),
-                    "custom_tracking_provider": fields.get("custom_tracking_provider") or "",
+            name = fields.get("custom_tracking_provider") or fields.get("tracking_provider") or ""
+            provider = _provider(name)
+            item = {"tracking_provider": provider or name,
+                    "custom_tracking_provider": "" if provider else (fields.get("custom_tracking_provider") or ""),
                     "custom_tracking_link": fields.get("custom_tracking_link") or "",
                     "tracking_number": str(fields["tracking_number"]), "tracking_product_code": "",
                     "source": "REST_API", "date_shipped": int(time.time()), "status_shipped": "1" if provider else "",
                     "tracking_id": hashlib.md5(secrets.token_bytes(16)).hexdigest(), "user_id": 1}
             self.trackings[order_id].append(item)
             self._sync_tracking_meta(order_id)
+            self.add_note(order_id, f"Order was shipped with {provider or ''} and tracking number is: "
+                                    f"{item['tracking_number']}")
             self.touch(order_id)
             return tracking_json(item)
+
+    def set_tracking_plugin(self, active: bool) -> None:
+        """Activate or deactivate Advanced Shipment Tracking: its routes (and namespaces in
+        ``GET /wp-json/``) come and go at once; the tracking it stored stays in the order meta."""
+        with self.lock:
+            if self.backend == "native":
+                raise ValueError("this store uses native fulfillments")
+            self.backend = "shipment_tracking" if active else "none"
 
     def delete_tracking(self, order_id: int, tracking_id: str) -> dict | None:
         with self.lock:
