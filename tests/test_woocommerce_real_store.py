@@ -151,3 +151,15 @@ def test_a_carrier_ast_knows_goes_as_its_slug_and_any_other_as_a_custom_provider
     [item] = store.tracking_items(other["id"])
     assert item["tracking_link"] == "https://www.ups.com/track?tracknum=LC123"  # the label's own link
     assert "custom provider 'Local Courier'" in row.attempt_log[-1].message
+
+
+@pytest.mark.parametrize("woo_store", ["none"], indirect=True)
+def test_the_customer_note_is_in_the_stores_language(client, app, woo_connected, worker):
+    store = woo_connected.store
+    store.language = "es_ES"
+    order = create_woo_order(app, store, LINES)
+    assert post_label(client, woo_label(store, order, tracking="1ZESPANOL")).status_code == 202
+    wait_for(lambda: settled(app), message="package synced")
+    [note] = store.note_list(order["id"], customer_only=True)
+    assert note["note"].startswith("Tu pedido ha sido enviado con UPS. Número de seguimiento: 1ZESPANOL.")
+    assert store_options(app, woo_connected.store_id)["language"] == "es_ES"
