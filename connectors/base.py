@@ -19,6 +19,9 @@ TOKEN_EXPIRED = "token_expired"
 STORE_CONFIGURATION = "store_configuration"
 INVALID_DATA = "invalid_data"
 
+# How a message begins when ShipSync's own check refused a shipment (no store call said so).
+SHIPSYNC_CHECK = "ShipSync's check:"
+
 CAUSES = (CONNECTION, RATE_LIMITED, STORE_SERVER, TOKEN_EXPIRED, STORE_CONFIGURATION, INVALID_DATA)
 TRANSIENT_CAUSES = frozenset({CONNECTION, RATE_LIMITED, STORE_SERVER})
 

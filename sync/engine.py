@@ -124,11 +124,21 @@ class SyncEngine:
             except ConnectorError as error:
                 if error.cause != TOKEN_EXPIRED or refreshed:
                     raise
-                access, refreshed = self._refresh(store_id, access), True
+                access, refreshed = self._refresh_after(error, store_id, access), True
             finally:
                 self.budget.observe(store_id, getattr(connector, "rate_status", None))
                 credentials.remember_options(self.sessionmaker, store_id, access,
                                              getattr(connector, "learned_options", None))
+
+    def _refresh_after(self, refused: ConnectorError, store_id: int, access: StoreAccess) -> StoreAccess:
+        """Refresh after the store refused the token; when that fails too, the store's own
+        refusal (its HTTP status, code and message) is what the attempt records."""
+        try:
+            return self._refresh(store_id, access)
+        except ConnectorError as error:
+            if error.cause == TOKEN_EXPIRED and refused.http_status is not None:
+                raise refused from error
+            raise
 
     def _refresh(self, store_id: int, access: StoreAccess) -> StoreAccess:
         return credentials.refresh(self.sessionmaker, self.cipher, self.settings, store_id,

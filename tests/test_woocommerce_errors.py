@@ -179,8 +179,8 @@ def test_a_full_index_shows_native_fulfillments_without_probing():
     meta = {m["key"]: m["value"] for m in posted["meta_data"]}
     assert meta["_items"] == [{"item_id": 1, "qty": 1}] and meta["_tracking_number"] == "1Z"
     assert (meta["_shipping_provider"], meta["_tracking_url"]) == ("UPS", "https://t/1Z")
-    # index, the store's language, order, list, list after write
-    assert [c.request.method for c in responses.calls].count("GET") == 5
+    # index, the store's language, order, list (find), list (what remains unshipped), list after write
+    assert [c.request.method for c in responses.calls].count("GET") == 6
 
 
 @responses.activate

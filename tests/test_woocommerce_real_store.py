@@ -163,3 +163,69 @@ def test_the_customer_note_is_in_the_stores_language(client, app, woo_connected,
     [note] = store.note_list(order["id"], customer_only=True)
     assert note["note"].startswith("Tu pedido ha sido enviado con UPS. Número de seguimiento: 1ZESPANOL.")
     assert store_options(app, woo_connected.store_id)["language"] == "es_ES"
+
+
+def held(app, external_id="PKG-1"):
+    from models import REQUIRES_SYNC
+
+    return settled(app, external_id, REQUIRES_SYNC)
+
+
+def test_a_read_only_key_is_named_with_the_stores_own_words(client, app, woo_connected, worker):
+    store = woo_connected.store
+    order = create_woo_order(app, store, LINES)
+    with store.lock:
+        for key in store.keys.values():
+            key["permissions"] = "read"  # as a key approved with Read access only
+    assert post_label(client, woo_label(store, order)).status_code == 202
+    row = wait_for(lambda: held(app), message="package held for the key")
+    attempt = row.attempt_log[-1]
+    assert (row.last_cause, attempt.http_status) == ("token_expired", 401)
+    assert "read-only" in attempt.message and "Read/Write" in attempt.message
+    assert "woocommerce_rest_authentication_error" in attempt.message
+    assert "The API key provided does not have write permissions." in attempt.message
+
+
+def test_a_revoked_key_keeps_the_stores_status_code_and_message(client, app, woo_connected, worker):
+    store = woo_connected.store
+    order = create_woo_order(app, store, LINES)
+    store.revoke_key()
+    assert post_label(client, woo_label(store, order)).status_code == 202
+    row = wait_for(lambda: held(app), message="package held for the key")
+    assert row.attempt_log[-1].http_status == 401
+    assert 'HTTP 401 woocommerce_rest_authentication_error: "Consumer key is invalid."' in row.last_message
+
+
+def test_more_than_remains_unshipped_is_refused_with_the_numbers(client, app, woo_connected, worker):
+    from sync.causes import explain
+
+    store = woo_connected.store
+    order = create_woo_order(app, store, [{"name": "Mug", "quantity": 1}, {"name": "Tote", "quantity": 2}])
+    assert post_label(client, woo_label(store, order, items=[(1, 1)], package_id="PKG-1",
+                                        tracking="1ZONE")).status_code == 202
+    wait_for(lambda: settled(app, "PKG-1"), message="first package synced")
+    assert post_label(client, woo_label(store, order, items=[(0, 5), (1, 2)], package_id="PKG-2",
+                                        tracking="1ZTWO")).status_code == 202
+    row = wait_for(lambda: held(app, "PKG-2"), message="over-quantity package refused")
+    mug, tote = (str(line["id"]) for line in order["line_items"])
+    assert row.last_cause == "invalid_data" and row.last_message.startswith("ShipSync's check:")
+    assert f"line item {mug}: 5 in this package, 1 ordered, 0 already shipped, so 1 remain unshipped" \
+        in row.last_message
+    assert f"line item {tote}: 2 in this package, 2 ordered, 1 already shipped, so 1 remain unshipped" \
+        in row.last_message
+    assert [t["tracking_number"] for t in store.tracking_items(order["id"])] == ["1ZONE"]
+    assert explain(row.last_cause, row.last_message)["message"].startswith("ShipSync's own check")
+
+
+def test_an_item_not_on_the_order_is_worded_as_shipsyncs_check(client, app, woo_connected, worker):
+    from sync.causes import explain
+
+    store = woo_connected.store
+    order = create_woo_order(app, store, LINES)
+    label = woo_label(store, order)
+    label["package"]["items"] = [{"line_item_id": "999999", "quantity": 1}]
+    assert post_label(client, label).status_code == 202
+    row = wait_for(lambda: held(app), message="package refused")
+    assert row.last_message.startswith("ShipSync's check:") and "999999" in row.last_message
+    error = explain(row.last_cause, row.last_message)
+    assert "store rejected" not in error["message"] and error["message"].startswith("ShipSync's own check")

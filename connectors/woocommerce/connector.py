@@ -13,8 +13,8 @@ from collections import Counter
 from datetime import datetime
 from typing import Iterator
 
-from connectors.base import (INVALID_DATA, STORE_CONFIGURATION, TOKEN_EXPIRED, ConnectorError, Credentials,
-                             FulfillmentResult, RemoteOrder, Shipment, StoreAccess)
+from connectors.base import (INVALID_DATA, SHIPSYNC_CHECK, STORE_CONFIGURATION, TOKEN_EXPIRED, ConnectorError,
+                             Credentials, FulfillmentResult, RemoteOrder, Shipment, StoreAccess)
 from connectors.woocommerce import orders, tracking
 from connectors.woocommerce.backends import (Backend, NativeBackend, NoteBackend, ShipmentTrackingBackend,
                                              optional_read)
@@ -93,10 +93,13 @@ class WooCommerceConnector:
         """Write the tracking, then complete the order if every item has now shipped.
 
         Raises ConnectorError: STORE_CONFIGURATION for a cancelled/refunded order,
-        INVALID_DATA for an item the order does not have, or whatever the store answers.
+        INVALID_DATA (ShipSync's own checks, worded as such) for an item the order does not
+        have or more of an item than remains unshipped, or whatever the store answers.
         """
         order = self._order(shipment.order_id)
         _check_shippable(order, shipment)
+        _check_unshipped(order, shipment, self._on_backend(shipment.order_id,
+                                                           lambda backend: backend.shipped(shipment.order_id)))
         record, shipped = self._on_backend(shipment.order_id,
                                            lambda backend: backend.write(shipment.order_id, shipment))
         return self._settle(order, record, shipped)
@@ -268,8 +271,21 @@ def _check_shippable(order: dict, shipment: Shipment) -> None:
     ordered = orders.ordered_quantities(order)
     unknown = [item.line_item_id for item in shipment.items if item.line_item_id not in ordered]
     if unknown:
-        raise ConnectorError(INVALID_DATA, f"Order {order.get('number') or order.get('id')} has no line item "
-                                           f"{', '.join(unknown)}.")
+        raise ConnectorError(INVALID_DATA, f"{SHIPSYNC_CHECK} order {order.get('number') or order.get('id')} has no "
+                                           f"line item {', '.join(unknown)}.")
+
+
+def _check_unshipped(order: dict, shipment: Shipment, shipped: Counter) -> None:
+    """WooCommerce accepts any tracking on any order: counting what remains is ours to do."""
+    ordered, wanted = orders.ordered_quantities(order), Counter()
+    for item in shipment.items:
+        wanted[item.line_item_id] += item.quantity
+    over = [f"line item {line_id}: {quantity} in this package, {ordered[line_id]} ordered, "
+            f"{shipped[line_id]} already shipped, so {max(0, ordered[line_id] - shipped[line_id])} remain unshipped"
+            for line_id, quantity in wanted.items() if quantity > ordered[line_id] - shipped[line_id]]
+    if over:
+        raise ConnectorError(INVALID_DATA, f"{SHIPSYNC_CHECK} more than remains unshipped on order "
+                                           f"{order.get('number') or order.get('id')} ({'; '.join(over)}).")
 
 
 def _same_url(a, b) -> bool:
