@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
-from connectors.base import TOKEN_EXPIRED, ConnectorError
+from connectors.base import INVALID_DATA, TOKEN_EXPIRED, ConnectorError
 from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package, Store, SyncAttempt,
                     SyncBatch, SyncBatchItem, utcnow)
 from sync import causes, credentials
@@ -139,9 +139,26 @@ class SyncService:
         with self.sessionmaker() as session:
             store = session.get(Store, store_id)
             access = credentials.store_access(store, self.engine.cipher)
-        remote = self.engine.call_store(store_id, access, lambda connector: connector.fetch_order(order_external_id))
+        try:
+            remote = self.engine.call_store(store_id, access,
+                                            lambda connector: connector.fetch_order(order_external_id))
+        except ConnectorError as error:
+            if not (error.cause == INVALID_DATA and error.http_status == 404):
+                raise
+            self._order_not_in_store(store_id, order_external_id, error)
+            return
         with self.sessionmaker() as session, session.begin():
             upsert_order(session, store_id, remote)
+
+    def _order_not_in_store(self, store_id: int, order_external_id: str, error: ConnectorError) -> None:
+        """A label named an order the store does not have (never existed, or deleted): no
+        retry can help. Its packages stop at once and say so; nothing to trace back."""
+        log.info("store %s: no order %s in the store (%s)", store_id, order_external_id, error.http_status)
+        with self.sessionmaker() as session, session.begin():
+            order = session.scalar(select(Order).where(Order.store_id == store_id,
+                                                       Order.external_id == order_external_id))
+            if order is not None:
+                hold_waiting(order.packages, INVALID_DATA, error.message)
 
     def store_installed(self, store_id: int, webhook_url: str, import_since=None) -> int:
         """After install or re-authorization: subscribe webhooks, import open orders, resume held packages.

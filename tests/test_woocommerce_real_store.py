@@ -229,3 +229,19 @@ def test_an_item_not_on_the_order_is_worded_as_shipsyncs_check(client, app, woo_
     assert row.last_message.startswith("ShipSync's check:") and "999999" in row.last_message
     error = explain(row.last_cause, row.last_message)
     assert "store rejected" not in error["message"] and error["message"].startswith("ShipSync's own check")
+
+
+def test_a_label_for_an_order_the_store_does_not_have_ends_at_once_and_says_so(client, app, woo_connected, worker,
+                                                                               caplog):
+    store = woo_connected.store
+    label = woo_label(store, {"id": 99999, "line_items": [{"id": 1, "quantity": 1}]})
+    assert post_label(client, label).status_code == 202
+    row = wait_for(lambda: held(app), message="package stopped")
+    assert row.last_cause == "invalid_data" and "The store has no order 99999" in row.last_message
+    assert row.attempts <= 1
+    # Both the sync and the order's import asked the store once; neither is retried.
+    wait_for(lambda: len(store.requests("GET", "wc/v3/orders/99999")) >= 2, message="the import ran")
+    time.sleep(0.5)  # let the worker finish logging what the import did
+    assert not [r for r in caplog.records if r.exc_info], "no traceback in the worker log"
+    assert len(store.requests("GET", "wc/v3/orders/99999")) == 2
+    assert our_order(app, 99999).requires_sync

@@ -161,7 +161,13 @@ class WooCommerceConnector:
     def _order(self, order_id: str, fresh: bool = False) -> dict:
         _check_order_id(order_id)
         if fresh or order_id not in self._orders:
-            data = self.client.get(f"wc/v3/orders/{order_id}")
+            try:
+                data = self.client.get(f"wc/v3/orders/{order_id}")
+            except ConnectorError as error:
+                if error.cause == INVALID_DATA and error.http_status == 404:
+                    raise ConnectorError(INVALID_DATA, f"The store has no order {order_id} ({error.detail}).",
+                                         http_status=404, detail=error.detail) from None
+                raise
             if not isinstance(data, dict) or "id" not in data:
                 raise ConnectorError(INVALID_DATA, f"The store's answer for order {order_id} is not an order.")
             self._orders[order_id] = data
