@@ -152,6 +152,7 @@ def client_strings() -> dict:
             "failed": _("Failed"),
             "refreshed": _("Access renewed"),
             "void_failed": _("Cancelling the fulfillment failed, will retry"),
+            "voided": _("Label voided"),
         },
         "sync": _("Synchronize"),
         "syncBusy": _("Synchronizing…"),

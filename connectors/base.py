@@ -159,7 +159,9 @@ class Connector(Protocol):
 
     def create_fulfillment(self, shipment: Shipment) -> FulfillmentResult: ...
 
-    def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> None: ...
+    def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> str | None:
+        """Remove the fulfillment; returns what else changed in the order (for the package's
+        history), or None."""
 
     def refresh_credentials(self) -> Credentials:
         """New credentials; raises ConnectorError(TOKEN_EXPIRED) when the store needs re-authorization."""

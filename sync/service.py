@@ -117,9 +117,10 @@ class SyncService:
             store = package.store
             fulfillment_id, order_external_id = package.fulfillment_id, package.order.external_id
             access = credentials.store_access(store, self.engine.cipher)
+        changed = None
         if fulfillment_id:
             try:
-                self.engine.call_store(store.id, access, lambda connector: connector.cancel_fulfillment(
+                changed = self.engine.call_store(store.id, access, lambda connector: connector.cancel_fulfillment(
                     order_external_id, fulfillment_id))
             except ConnectorError as error:
                 # The fulfillment is still in the store: say so in the package's history,
@@ -133,6 +134,9 @@ class SyncService:
             package = session.get(Package, package_id)
             package.voided = True
             package.fulfillment_id = None
+            if changed:  # e.g. the order put back to processing: the history says so
+                session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="voided",
+                                        message=str(changed)[:1000]))
             refresh_order_state(package.order)
 
     def import_order(self, store_id: int, order_external_id: str) -> None:

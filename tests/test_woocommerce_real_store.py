@@ -245,3 +245,19 @@ def test_a_label_for_an_order_the_store_does_not_have_ends_at_once_and_says_so(c
     assert not [r for r in caplog.records if r.exc_info], "no traceback in the worker log"
     assert len(store.requests("GET", "wc/v3/orders/99999")) == 2
     assert our_order(app, 99999).requires_sync
+
+
+@pytest.mark.parametrize("woo_store", ["none", "shipment_tracking", "native"], indirect=True)
+def test_voiding_a_shipped_package_puts_the_order_back_to_processing_and_says_so(client, app, woo_connected, worker):
+    store = woo_connected.store
+    order = create_woo_order(app, store, LINES)
+    assert post_label(client, woo_label(store, order, tracking="1ZVOID")).status_code == 202
+    wait_for(lambda: settled(app), message="package synced")
+    assert store.order_status(order["id"]) == "completed"
+
+    assert post_label(client, woo_label(store, order, tracking="1ZVOID", event="label.voided")).status_code == 202
+    row = wait_for(lambda: (p := package(app)) is not None and p.voided and p, message="package voided")
+    assert store.order_status(order["id"]) == "processing"
+    assert row.attempt_log[-1].outcome == "voided"
+    assert "put back to processing" in row.attempt_log[-1].message
+    assert our_order(app, order["id"]).fulfillment_status == "unfulfilled"

@@ -104,7 +104,10 @@ class WooCommerceConnector:
                                            lambda backend: backend.write(shipment.order_id, shipment))
         return self._settle(order, record, shipped)
 
-    def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> None:
+    def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> str | None:
+        """Remove the package's tracking record; then, if the store still says ``completed``
+        while not every item remains shipped, put the order back to ``processing``.
+        Returns what changed in the order, for the package's history (None: nothing)."""
         kind, record_id = tracking.parse_fulfillment_id(fulfillment_id)
         _check_order_id(order_id)
         backend = {"fulfillment": lambda: NativeBackend(self.client),
@@ -112,6 +115,12 @@ class WooCommerceConnector:
                                                                self._providers),
                    "note": lambda: NoteBackend(self.client, self._language)}[kind]()
         backend.cancel(order_id, kind, record_id)
+        order = self._order(order_id, fresh=True)
+        if order.get("status") != "completed" or orders.all_shipped(order, backend.shipped(order_id)):
+            return None
+        self.client.put(f"wc/v3/orders/{order_id}", {"status": "processing"})
+        return (f"Order {order.get('number') or order_id} put back to processing in the store: "
+                "not every item remains shipped.")
 
     def _settle(self, order: dict, record: tracking.Record, shipped: Counter) -> FulfillmentResult:
         """Tracking is written: set ``completed`` (which emails the customer) only once every
