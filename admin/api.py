@@ -78,7 +78,17 @@ def reauthorize_url(store) -> str:
 def get_store():
     store = g.store
     return jsonify(platform=store.platform, store=store.domain, name=store.name, status=store.status,
-                   reauthorize_url=reauthorize_url(store), settings=store.merged_settings())
+                   reauthorize_url=reauthorize_url(store), settings=store.merged_settings(),
+                   api_key=_api_key(store))
+
+
+def _api_key(store) -> dict | None:
+    """The WooCommerce key ShipSync uses now, as the store lists it (its last 7 characters):
+    reconnecting adds a key each time, and only the merchant can revoke the older ones."""
+    ending = (store.options or {}).get("key_ending") if store.platform == "woocommerce" else None
+    if not ending:
+        return None
+    return {"ends_with": ending, "revoke_at": "WooCommerce → Settings → Advanced → REST API"}
 
 
 def validate_settings(changes) -> dict:

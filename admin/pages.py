@@ -114,6 +114,8 @@ def client_strings() -> dict:
         "searchAll": _("Search all orders"),
         "items": _plural("{count} item", "{count} items"),
         "noPackages": _("No packages yet"),
+        "apiKey": _("ShipSync uses the store's API key ending in …{key}. Older ShipSync keys can be revoked "
+                    "in WooCommerce → Settings → Advanced → REST API."),
         "noTracking": _("No tracking number"),
         "cancelled": _("Cancelled"),
         "fulfillment": {

@@ -261,3 +261,18 @@ def test_voiding_a_shipped_package_puts_the_order_back_to_processing_and_says_so
     assert row.attempt_log[-1].outcome == "voided"
     assert "put back to processing" in row.attempt_log[-1].message
     assert our_order(app, order["id"]).fulfillment_status == "unfulfilled"
+
+
+def test_the_page_names_the_key_in_use_and_where_older_ones_are_revoked(client, app, woo_connected, worker):
+    from tests.fixtures_woocommerce import connect_woocommerce
+
+    store = woo_connected.store
+    connect_woocommerce(client, store.url)  # a reconnect adds a key; the old one stays in the store
+    with store.lock:
+        keys = sorted(store.keys.values(), key=lambda k: k["key_id"])
+    assert len(keys) == 2
+    answer = client.get("/api/store").json
+    assert answer["api_key"]["ends_with"] == keys[-1]["consumer_key"][-7:]  # WooCommerce's truncated_key
+    assert answer["api_key"]["revoke_at"] == "WooCommerce → Settings → Advanced → REST API"
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="store-key"' in page and "Older ShipSync keys can be revoked" in page

@@ -30,12 +30,20 @@ function fillSettings(settings) {
   $("settings-error").hidden = true;
 }
 
+/** Which WooCommerce key ShipSync uses, as the store lists it, so older ones can be revoked. */
+function showKey(key) {
+  const line = $("store-key");
+  line.hidden = !key;
+  line.textContent = key ? fmt(S.apiKey, { key: key.ends_with }) : "";
+}
+
 async function openSettings() {
   const button = $("settings-button");
   if (unavailable(button)) return;
   const store = state.store || await loadStore();
   if (!store) return;
   fillSettings(store.settings);
+  showKey(store.api_key);
   $("settings-dialog").showModal();
 }
 
