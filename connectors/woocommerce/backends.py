@@ -31,6 +31,11 @@ class Backend:
     def cancel(self, order_id: str, kind: str, record_id: str) -> None:
         raise NotImplementedError
 
+    def write_correction(self, order_id: str, shipment: Shipment) -> tuple[Record, Counter]:
+        """The record replacing one with a wrong tracking number (the same as a write, but
+        for a note the customer reads)."""
+        return self.write(order_id, shipment)
+
     def shipped(self, order_id: str) -> Counter:
         """What every package so far shipped, from the ledger notes (native overrides)."""
         return tracking.shipped_from_notes(self.notes(order_id))
@@ -123,7 +128,7 @@ class ShipmentTrackingBackend(Backend):
             return None, None
         # The tracking may have been written by an attempt whose ledger note was lost.
         notes = self.notes(order_id)
-        if tracking.find_marker_note(notes, package=shipment.package_id) is None:
+        if tracking.find_marker_note(notes, tracking_id=record.id) is None:
             notes = self._write_ledger(order_id, shipment, record.id)
         return record, tracking.shipped_from_notes(notes)
 
@@ -163,11 +168,14 @@ class NoteBackend(Backend):
             notes = self.write_ledger(order_id, shipment, note_id=record.id)
         return record, tracking.shipped_from_notes(notes)
 
-    def write(self, order_id, shipment):
+    def write(self, order_id, shipment, corrected: bool = False):
         created = self.client.post(f"wc/v3/orders/{order_id}/notes",
-                                   tracking.build_tracking_note(shipment, self.language))
+                                   tracking.build_tracking_note(shipment, self.language, corrected))
         record = Record("note", str(_field(created, "id")))
         return record, tracking.shipped_from_notes(self.write_ledger(order_id, shipment, note_id=record.id))
+
+    def write_correction(self, order_id, shipment):
+        return self.write(order_id, shipment, corrected=True)
 
     def cancel(self, order_id, kind, record_id):
         self.delete_note(order_id, record_id)

@@ -110,10 +110,7 @@ class WooCommerceConnector:
         Returns what changed in the order, for the package's history (None: nothing)."""
         kind, record_id = tracking.parse_fulfillment_id(fulfillment_id)
         _check_order_id(order_id)
-        backend = {"fulfillment": lambda: NativeBackend(self.client),
-                   "tracking": lambda: ShipmentTrackingBackend(self.client, self._tracking_namespace(),
-                                                               self._providers),
-                   "note": lambda: NoteBackend(self.client, self._language)}[kind]()
+        backend = self._backend_of(kind)
         backend.cancel(order_id, kind, record_id)
         order = self._order(order_id, fresh=True)
         if order.get("status") != "completed" or orders.all_shipped(order, backend.shipped(order_id)):
@@ -121,6 +118,34 @@ class WooCommerceConnector:
         self.client.put(f"wc/v3/orders/{order_id}", {"status": "processing"})
         return (f"Order {order.get('number') or order_id} put back to processing in the store: "
                 "not every item remains shipped.")
+
+    def update_tracking(self, fulfillment_id: str, shipment: Shipment) -> FulfillmentResult:
+        """Correct a synced package's tracking: its record is replaced by one with the new
+        number (written on the backend the store has now; a note store gets a corrected
+        customer note), then the old record is removed. Safe to repeat: a replacement
+        already written is found, not written twice. Returns the new record's id."""
+        kind, record_id = tracking.parse_fulfillment_id(fulfillment_id)
+        order_id = shipment.order_id
+        self._order(order_id)
+
+        def replace(backend: Backend) -> tracking.Record:
+            found, _ = backend.find(order_id, shipment)
+            return found or backend.write_correction(order_id, shipment)[0]
+
+        record = self._on_backend(order_id, replace)
+        if record.fulfillment_id != fulfillment_id:
+            try:
+                self._backend_of(kind).cancel(order_id, kind, record_id)
+            except ConnectorError as error:
+                if not _route_gone(error):  # the old record's plugin is gone, and with it its display
+                    raise
+        return FulfillmentResult(record.fulfillment_id, detail=record.detail)
+
+    def _backend_of(self, kind: str) -> Backend:
+        """The backend that wrote a record of this kind (``fulfillment``, ``tracking``, ``note``)."""
+        return {"fulfillment": lambda: NativeBackend(self.client),
+                "tracking": lambda: ShipmentTrackingBackend(self.client, self._tracking_namespace(), self._providers),
+                "note": lambda: NoteBackend(self.client, self._language)}[kind]()
 
     def _settle(self, order: dict, record: tracking.Record, shipped: Counter) -> FulfillmentResult:
         """Tracking is written: set ``completed`` (which emails the customer) only once every

@@ -240,18 +240,20 @@ def build_ledger_note(shipment: Shipment, **record: str) -> dict:
 # The customer note in the store's language (WordPress's locale, e.g. ``es_ES``), English otherwise.
 _CUSTOMER_NOTE = {
     "en": ("Your order has shipped with {carrier}. Tracking number: {number}.", "Track your package: {url}",
-           "our carrier"),
+           "our carrier", "Correction: your package has a new tracking number."),
     "es": ("Tu pedido ha sido enviado con {carrier}. Número de seguimiento: {number}.",
-           "Sigue tu paquete: {url}", "nuestro transportista"),
+           "Sigue tu paquete: {url}", "nuestro transportista", "Corrección: tu paquete tiene un nuevo número de "
+                                                               "seguimiento."),
 }
 
 
-def build_tracking_note(shipment: Shipment, language: str | None = None) -> dict:
+def build_tracking_note(shipment: Shipment, language: str | None = None, corrected: bool = False) -> dict:
     """The customer note: carrier, number and link, nothing else (what ShipSync needs to
-    count goes into the private ledger note). With notify_customer off it is a private
-    note, so the customer is not emailed."""
-    shipped, track, fallback = _CUSTOMER_NOTE.get((language or "en")[:2].lower(), _CUSTOMER_NOTE["en"])
-    lines = [shipped.format(carrier=shipment.carrier or fallback, number=shipment.tracking_number)]
+    count goes into the private ledger note); a correction says so first. With
+    notify_customer off it is a private note, so the customer is not emailed."""
+    shipped, track, fallback, correction = _CUSTOMER_NOTE.get((language or "en")[:2].lower(), _CUSTOMER_NOTE["en"])
+    lines = [correction] if corrected else []
+    lines.append(shipped.format(carrier=shipment.carrier or fallback, number=shipment.tracking_number))
     if shipment.tracking_url:
         lines.append(track.format(url=shipment.tracking_url))
     return {"note": "\n".join(lines), "customer_note": bool(shipment.notify_customer)}
