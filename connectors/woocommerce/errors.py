@@ -62,6 +62,10 @@ _TABLE = (
      "The store's host refused {what} (" + _STORE_SAYS + ")."),
     ("route gone", lambda s, c, j, m: s == 404 and c == "rest_no_route", STORE_CONFIGURATION,
      "The store no longer offers {what} (" + _STORE_SAYS + "): was a tracking plugin or feature turned off?"),
+    # Advanced Shipment Tracking answers a tracking number with characters outside
+    # [a-z0-9- ] with 404 ``woocommerce_rest_order_invalid_id``: not a missing order.
+    ("tracking number refused", lambda s, c, j, m: s == 404 and "tracking number" in m.lower(), INVALID_DATA,
+     "The store refused the tracking number on {what} (" + _STORE_SAYS + ")."),
     ("no such order", lambda s, c, j, m: s == 404, INVALID_DATA,
      "The store has no such order (" + _STORE_SAYS + " on {what})."),
     ("rejected", lambda s, c, j, m: 400 <= s < 500, INVALID_DATA,
