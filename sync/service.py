@@ -249,9 +249,12 @@ class SyncService:
             if store is None or store.status != ACTIVE:
                 return
             access = credentials.store_access(store, self.engine.cipher)
+            # Some routes only show themselves for an order: one the store had lately serves.
+            order_id = session.scalar(select(Order.external_id).where(Order.store_id == store_id)
+                                      .order_by(Order.id.desc()).limit(1)) or "0"
         before = (access.options or {}).get("tracking_backend")
         try:
-            after = self.engine.call_store(store_id, access, lambda c: c.redetect_backend()
+            after = self.engine.call_store(store_id, access, lambda c: c.redetect_backend(order_id)
                                            if hasattr(c, "redetect_backend") else before)
         except ConnectorError as error:
             log.info("reconcile store %s: detection failed (%s)", store_id, error.cause)

@@ -276,3 +276,24 @@ def test_the_page_names_the_key_in_use_and_where_older_ones_are_revoked(client, 
     assert answer["api_key"]["revoke_at"] == "WooCommerce → Settings → Advanced → REST API"
     page = client.get("/").get_data(as_text=True)
     assert 'id="store-key"' in page and "Older ShipSync keys can be revoked" in page
+
+
+def test_packages_held_for_a_vanished_route_go_again_once_reconciliation_finds_the_new_backend(client, app,
+                                                                                                woo_connected, worker):
+    store = woo_connected.store
+    first = create_woo_order(app, store, LINES)
+    assert post_label(client, woo_label(store, first, package_id="PKG-1", tracking="1ZFIRST")).status_code == 202
+    wait_for(lambda: settled(app, "PKG-1"), message="first package synced on AST")
+    # The plugin's routes vanish while the index still lists it (a half-deactivated plugin).
+    second = create_woo_order(app, store, LINES)
+    store.add_fault("status", path=f"orders/{second['id']}/shipment-trackings", status=404, count=3,
+                    body={"code": "rest_no_route", "message": "No route was found matching the URL and request method.",
+                          "data": {"status": 404}})
+    assert post_label(client, woo_label(store, second, package_id="PKG-2", tracking="1ZSECOND")).status_code == 202
+    row = wait_for(lambda: held(app, "PKG-2"), message="package held for the store's set-up")
+    assert row.last_cause == "store_configuration" and "rest_no_route" in row.last_message
+
+    store.set_tracking_plugin(False)  # now fully off: reconciliation notices and the package goes again
+    app.extensions["shipsync"].service.reconcile_store(woo_connected.store_id)
+    wait_for(lambda: settled(app, "PKG-2"), message="held package synced on the notes")
+    assert any("1ZSECOND" in n["note"] for n in store.note_list(second["id"], customer_only=True))
