@@ -156,13 +156,17 @@ class SyncService:
 
     def _order_not_in_store(self, store_id: int, order_external_id: str, error: ConnectorError) -> None:
         """A label named an order the store does not have (never existed, or deleted): no
-        retry can help. Its packages stop at once and say so; nothing to trace back."""
+        retry can help, and nothing to trace back. Packages on their way learn it from their
+        own sync (one attempt, not retried); those already waiting for the merchant (a
+        manual sync) say it now, so the empty order explains itself."""
         log.info("store %s: no order %s in the store (%s)", store_id, order_external_id, error.http_status)
         with self.sessionmaker() as session, session.begin():
             order = session.scalar(select(Order).where(Order.store_id == store_id,
                                                        Order.external_id == order_external_id))
-            if order is not None:
-                hold_waiting(order.packages, INVALID_DATA, error.message)
+            for package in (order.packages if order is not None else []):
+                if package.status == REQUIRES_SYNC and not package.voided:
+                    package.last_cause, package.last_message = INVALID_DATA, error.message[:1000]
+                    package.last_http_status = error.http_status
 
     def store_installed(self, store_id: int, webhook_url: str, import_since=None) -> int:
         """After install or re-authorization: subscribe webhooks, import open orders, resume held packages.

@@ -297,3 +297,18 @@ def test_packages_held_for_a_vanished_route_go_again_once_reconciliation_finds_t
     app.extensions["shipsync"].service.reconcile_store(woo_connected.store_id)
     wait_for(lambda: settled(app, "PKG-2"), message="held package synced on the notes")
     assert any("1ZSECOND" in n["note"] for n in store.note_list(second["id"], customer_only=True))
+
+
+def test_an_order_the_store_does_not_have_says_so_while_its_package_waits_for_a_manual_sync(client, app,
+                                                                                            woo_connected, worker):
+    from models import Store
+
+    with app.extensions["db_sessionmaker"]() as session, session.begin():
+        store_row = session.get(Store, woo_connected.store_id)
+        store_row.settings = {**store_row.merged_settings(), "auto_sync": False}
+    store = woo_connected.store
+    label = woo_label(store, {"id": 99998, "line_items": [{"id": 1, "quantity": 1}]})
+    assert post_label(client, label).status_code == 202
+    row = wait_for(lambda: (p := held(app)) is not None and p.last_cause == "invalid_data" and p,
+                   message="the waiting package says the store has no such order")
+    assert "The store has no order 99998" in row.last_message and row.attempts == 0
