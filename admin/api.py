@@ -146,7 +146,7 @@ def get_store():
     store = g.store
     return jsonify(platform=store.platform, store=store.domain, name=store.name, status=store.status,
                    reauthorize_url=reauthorize_url(store), settings=store.merged_settings(),
-                   carrier_suggestions=carrier_suggestions(store))
+                   carrier_suggestions=carrier_suggestions(store), api_key=_api_key(store))
 
 
 def carrier_suggestions(store) -> list[str]:
@@ -158,6 +158,15 @@ def carrier_suggestions(store) -> list[str]:
     providers = (store.options or {}).get("tracking_providers")
     names = [p.get("name") for p in providers if isinstance(p, dict)] if isinstance(providers, list) else []
     return sorted({n.strip() for n in names if isinstance(n, str) and n.strip()}, key=str.casefold)
+
+
+def _api_key(store) -> dict | None:
+    """The WooCommerce key ShipSync uses now, as the store lists it (its last 7 characters):
+    reconnecting adds a key each time, and only the merchant can revoke the older ones."""
+    ending = (store.options or {}).get("key_ending") if store.platform == "woocommerce" else None
+    if not ending:
+        return None
+    return {"ends_with": ending, "revoke_at": "WooCommerce → Settings → Advanced → REST API"}
 
 
 def validate_settings(changes) -> dict:

@@ -145,6 +145,8 @@ def client_strings() -> dict:
         "searchAll": _("Search all orders"),
         "items": _plural("{count} item", "{count} items"),
         "noPackages": _("No packages yet"),
+        "apiKey": _("ShipSync uses the store's API key ending in …{key}. Older ShipSync keys can be revoked "
+                    "in WooCommerce → Settings → Advanced → REST API."),
         "noTracking": _("No tracking number"),
         "cancelled": _("Cancelled"),
         "fulfillment": {
@@ -187,6 +189,7 @@ def client_strings() -> dict:
             "refreshed": _("Access renewed"),
             "void_failed": _("Cancelling the fulfillment failed, will retry"),
             "tracking_updated": _("Tracking number corrected"),
+            "voided": _("Label voided"),
         },
         "sync": _("Synchronize"),
         "syncBusy": _("Synchronizing…"),

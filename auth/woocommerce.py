@@ -100,7 +100,7 @@ def read_user_id(user_id: str) -> dict | None:
     return data if isinstance(data, dict) and {"store", "nonce"} <= set(data) else None
 
 
-DETECTED_OPTIONS = ("tracking_backend", "home_url", "tracking_namespace")
+DETECTED_OPTIONS = ("tracking_backend", "home_url", "tracking_namespace", "tracking_providers", "language")
 
 
 @bp.get("")
@@ -151,7 +151,9 @@ def callback():
     # What was detected about the store (tracking backend, home URL) is found out afresh:
     # a reconnect is often what follows installing a tracking plugin.
     kept = {k: v for k, v in (store.options or {}).items() if k not in DETECTED_OPTIONS}
-    store.options = {**kept, "key_id": data.get("key_id"), "connect_nonce": signed["nonce"]}
+    # WooCommerce lists keys by their last 7 characters (``truncated_key``) and has no REST
+    # endpoint to delete one: the page names the key in use so older ones can be revoked.
+    store.options = {**kept, "key_id": data.get("key_id"), "key_ending": key[-7:], "connect_nonce": signed["nonce"]}
     db.commit()
     try:
         current_app.extensions["shipsync"].queue.store_installed(store.id)

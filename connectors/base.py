@@ -19,6 +19,9 @@ TOKEN_EXPIRED = "token_expired"
 STORE_CONFIGURATION = "store_configuration"
 INVALID_DATA = "invalid_data"
 
+# How a message begins when ShipSync's own check refused a shipment (no store call said so).
+SHIPSYNC_CHECK = "ShipSync's check:"
+
 CAUSES = (CONNECTION, RATE_LIMITED, STORE_SERVER, TOKEN_EXPIRED, STORE_CONFIGURATION, INVALID_DATA)
 TRANSIENT_CAUSES = frozenset({CONNECTION, RATE_LIMITED, STORE_SERVER})
 
@@ -124,6 +127,7 @@ class RemoteOrder:
 class FulfillmentResult:
     fulfillment_id: str  # the store's id of the fulfillment (or tracking item / note)
     order_fulfillment_status: str | None = None  # the order's status after the write, when the store says
+    detail: str | None = None  # how the store shows it (e.g. which tracking provider), for the package's history
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,7 +159,9 @@ class Connector(Protocol):
 
     def create_fulfillment(self, shipment: Shipment) -> FulfillmentResult: ...
 
-    def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> None: ...
+    def cancel_fulfillment(self, order_id: str, fulfillment_id: str) -> str | None:
+        """Remove the fulfillment; returns what else changed in the order (for the package's
+        history), or None."""
 
     def update_tracking(self, fulfillment_id: str, shipment: Shipment) -> FulfillmentResult:
         """Correct the tracking of an existing fulfillment (the shipping platform re-issued the

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from connectors.base import (CONNECTION, INVALID_DATA, RATE_LIMITED, STORE_CONFIGURATION, STORE_SERVER,
-                             TOKEN_EXPIRED)
+from connectors.base import (CONNECTION, INVALID_DATA, RATE_LIMITED, SHIPSYNC_CHECK, STORE_CONFIGURATION,
+                             STORE_SERVER, TOKEN_EXPIRED)
 
 # Not a store cause: a merchant turned automatic sync off, so the package waits for them.
 MANUAL_SYNC = "manual_sync"
@@ -59,9 +59,18 @@ EXPLANATIONS = {
 }
 
 
+# Invalid data that ShipSync's own checks found, not the store: said so.
+OWN_CHECK = (
+    _l("ShipSync's own check stopped this shipment: it does not fit the order."),
+    _l("Check the package's items and quantities in the shipping platform, then synchronize."),
+)
+
+
 def explain(cause: str | None, detail: str | None = None) -> dict | None:
     """The ``error`` object of the JSON API: cause code, message and fix, in the request's language."""
     if cause is None:
         return None
     message, fix = EXPLANATIONS.get(cause, EXPLANATIONS[INVALID_DATA])
+    if cause == INVALID_DATA and (detail or "").startswith(SHIPSYNC_CHECK):
+        message, fix = OWN_CHECK
     return {"cause": cause, "message": str(message), "fix": str(fix), "detail": detail}

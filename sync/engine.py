@@ -144,11 +144,21 @@ class SyncEngine:
             except ConnectorError as error:
                 if error.cause != TOKEN_EXPIRED or refreshed:
                     raise
-                access, refreshed = self._refresh(store_id, access), True
+                access, refreshed = self._refresh_after(error, store_id, access), True
             finally:
                 self.budget.observe(store_id, getattr(connector, "rate_status", None))
                 credentials.remember_options(self.sessionmaker, store_id, access,
                                              getattr(connector, "learned_options", None))
+
+    def _refresh_after(self, refused: ConnectorError, store_id: int, access: StoreAccess) -> StoreAccess:
+        """Refresh after the store refused the token; when that fails too, the store's own
+        refusal (its HTTP status, code and message) is what the attempt records."""
+        try:
+            return self._refresh(store_id, access)
+        except ConnectorError as error:
+            if error.cause == TOKEN_EXPIRED and refused.http_status is not None:
+                raise refused from error
+            raise
 
     def _refresh(self, store_id: int, access: StoreAccess) -> StoreAccess:
         return credentials.refresh(self.sessionmaker, self.cipher, self.settings, store_id,
@@ -168,12 +178,13 @@ class SyncEngine:
             package.synced_at = utcnow()
             package.lease_until = package.next_attempt_at = None
             package.last_cause = package.last_message = package.last_http_status = None
+            detail = f" ({result.detail})" if result.detail else ""
             if claim.fulfillment_id:
                 outcome = "tracking_updated"
                 message = (f"Tracking number {package.corrected_from or '?'} → {package.tracking_number} "
-                           f"(fulfillment {result.fulfillment_id})")
+                           f"(fulfillment {result.fulfillment_id}{detail})")
             else:
-                outcome, message = "synced", f"Fulfillment {result.fulfillment_id}"
+                outcome, message = "synced", f"Fulfillment {result.fulfillment_id}{detail}"
             package.corrected_from = None
             session.add(SyncAttempt(package_id=package.id, finished_at=utcnow(), outcome=outcome,
                                     message=message[:1000]))

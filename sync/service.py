@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
-from connectors.base import TOKEN_EXPIRED, ConnectorError
-from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncAttempt, SyncBatch,
-                    SyncBatchItem, utcnow)
+from connectors.base import INVALID_DATA, TOKEN_EXPIRED, ConnectorError
+from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package, Store, SyncAttempt,
+                    SyncBatch, SyncBatchItem, utcnow)
 from sync import causes, credentials
 from sync.engine import CANCELLED_MESSAGE, build_shipment, hold, hold_waiting, restart
 from sync.orders import refresh_order_state, upsert_order
@@ -22,6 +22,9 @@ RECONCILE_BATCH = 200
 # Synced packages this recent are checked against the store at each reconciliation.
 RECHECK_SYNCED_FOR = timedelta(days=30)
 FULFILLMENT_MISSING_MESSAGE = "Synchronized by ShipSync, but the store no longer has this fulfillment."
+# Reconciliation runs hourly; re-reading two hours of changed orders overlaps the runs, so a
+# webhook the store never re-sends (WooCommerce) is repaired within the hour.
+CHANGED_WINDOW = timedelta(hours=2)
 
 
 class SyncService:
@@ -120,9 +123,10 @@ class SyncService:
             store = package.store
             fulfillment_id, order_external_id = package.fulfillment_id, package.order.external_id
             access = credentials.store_access(store, self.engine.cipher)
+        changed = None
         if fulfillment_id:
             try:
-                self.engine.call_store(store.id, access, lambda connector: connector.cancel_fulfillment(
+                changed = self.engine.call_store(store.id, access, lambda connector: connector.cancel_fulfillment(
                     order_external_id, fulfillment_id))
             except ConnectorError as error:
                 # The fulfillment is still in the store: say so in the package's history,
@@ -136,6 +140,9 @@ class SyncService:
             package = session.get(Package, package_id)
             package.voided = True
             package.fulfillment_id = None
+            if changed:  # e.g. the order put back to processing: the history says so
+                session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="voided",
+                                        message=str(changed)[:1000]))
             refresh_order_state(package.order)
 
     def import_order(self, store_id: int, order_external_id: str) -> None:
@@ -144,9 +151,30 @@ class SyncService:
             if store is None or store.status != ACTIVE:
                 return  # re-authorizing imports the open orders again
             access = credentials.store_access(store, self.engine.cipher)
-        remote = self.engine.call_store(store_id, access, lambda connector: connector.fetch_order(order_external_id))
+        try:
+            remote = self.engine.call_store(store_id, access,
+                                            lambda connector: connector.fetch_order(order_external_id))
+        except ConnectorError as error:
+            if not (error.cause == INVALID_DATA and error.http_status == 404):
+                raise
+            self._order_not_in_store(store_id, order_external_id, error)
+            return
         with self.sessionmaker() as session, session.begin():
             upsert_order(session, store_id, remote)
+
+    def _order_not_in_store(self, store_id: int, order_external_id: str, error: ConnectorError) -> None:
+        """A label named an order the store does not have (never existed, or deleted): no
+        retry can help, and nothing to trace back. Packages on their way learn it from their
+        own sync (one attempt, not retried); those already waiting for the merchant (a
+        manual sync) say it now, so the empty order explains itself."""
+        log.info("store %s: no order %s in the store (%s)", store_id, order_external_id, error.http_status)
+        with self.sessionmaker() as session, session.begin():
+            order = session.scalar(select(Order).where(Order.store_id == store_id,
+                                                       Order.external_id == order_external_id))
+            for package in (order.packages if order is not None else []):
+                if package.status == REQUIRES_SYNC and not package.voided:
+                    package.last_cause, package.last_message = INVALID_DATA, error.message[:1000]
+                    package.last_http_status = error.http_status
 
     def store_installed(self, store_id: int, webhook_url: str, import_since=None) -> int:
         """After install or re-authorization: subscribe webhooks, import open orders, resume held packages.
@@ -201,6 +229,7 @@ class SyncService:
         """Bring our copy in line with the store: fulfillments made elsewhere (or by a lost
         response) mark packages synced; orders cancelled or fulfilled outside ShipSync are re-read."""
         healed = refreshed = 0
+        self.redetect_store(store_id)
         with self.sessionmaker() as session:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
@@ -232,7 +261,51 @@ class SyncService:
                     hold_waiting([package], causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
                 refresh_order_state(order, remote.fulfillment_status)
                 refreshed += 1
-        return {"healed": healed, "orders": refreshed}
+        changed = self.reread_changed_orders(store_id, access)
+        return {"healed": healed, "orders": refreshed, "changed": changed}
+
+    def redetect_store(self, store_id: int) -> None:
+        """Ask the store again what it offers (a tracking plugin switched on or off since the
+        last look; the connector keeps what it finds in ``Store.options``). When where tracking
+        goes has changed, packages held for the store's set-up are tried again there."""
+        with self.sessionmaker() as session:
+            store = session.get(Store, store_id)
+            if store is None or store.status != ACTIVE:
+                return
+            access = credentials.store_access(store, self.engine.cipher)
+            # Some routes only show themselves for an order: one the store had lately serves.
+            order_id = session.scalar(select(Order.external_id).where(Order.store_id == store_id)
+                                      .order_by(Order.id.desc()).limit(1)) or "0"
+        before = (access.options or {}).get("tracking_backend")
+        try:
+            after = self.engine.call_store(store_id, access, lambda c: c.redetect_backend(order_id)
+                                           if hasattr(c, "redetect_backend") else before)
+        except ConnectorError as error:
+            log.info("reconcile store %s: detection failed (%s)", store_id, error.cause)
+            return
+        if before and after != before:
+            self.resume_held(store_id, (causes.STORE_CONFIGURATION,))
+
+    def reread_changed_orders(self, store_id: int, access, window: timedelta = CHANGED_WINDOW) -> int:
+        """Re-read the orders the store changed lately, for platforms that can list them:
+        a lost webhook (a new order, a cancellation) is repaired. Orders we never saw are
+        added only while they are open."""
+        try:
+            remotes = self.engine.call_store(store_id, access, lambda c: list(
+                c.list_changed_orders(utcnow() - window)) if hasattr(c, "list_changed_orders") else [])
+        except ConnectorError as error:
+            log.info("reconcile store %s: changed orders not read (%s)", store_id, error.cause)
+            return 0
+        with self.sessionmaker() as session, session.begin():
+            for remote in remotes:
+                known = session.scalar(select(Order.id).where(Order.store_id == store_id,
+                                                              Order.external_id == remote.id))
+                if known is None and remote.cancelled:
+                    continue
+                order = upsert_order(session, store_id, remote)
+                if remote.cancelled:
+                    hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
+        return len(remotes)
 
     def recheck_synced(self, store_id: int) -> int:
         """Notice "synced here, not fulfilled in the store": a synced package whose fulfillment

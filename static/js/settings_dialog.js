@@ -38,6 +38,13 @@ function fillSettings(settings) {
   $("settings-error").hidden = true;
 }
 
+/** Which WooCommerce key ShipSync uses, as the store lists it, so older ones can be revoked. */
+function showKey(key) {
+  const line = $("store-key");
+  line.hidden = !key;
+  line.textContent = key ? fmt(S.apiKey, { key: key.ends_with }) : "";
+}
+
 async function openSettings() {
   const button = $("settings-button");
   if (unavailable(button)) return;
@@ -45,6 +52,7 @@ async function openSettings() {
   if (!store) return;
   fillCarrierNames(store);
   fillSettings(store.settings);
+  showKey(store.api_key);
   $("settings-dialog").showModal();
 }
 
