@@ -33,10 +33,17 @@ def csrf_token() -> str:
     return session["csrf"]
 
 
-def sign_in_store(store_id: int) -> None:
+def connect_generation(store: Store) -> int:
+    """How many times the store was (re)connected: a session from an older connect is void."""
+    value = (store.options or {}).get("connect_generation", 0)
+    return value if isinstance(value, int) else 0
+
+
+def sign_in_store(store_id: int, generation: int) -> None:
     """The WooCommerce merchant's browser session (set by the connect flow)."""
     session.clear()
     session["store_id"] = store_id
+    session["generation"] = generation
     session.permanent = True
     csrf_token()
 
@@ -55,7 +62,11 @@ def _store_from_request():
             sent = request.headers.get("X-CSRF-Token", "")
             if not hmac.compare_digest(sent, session.get("csrf", "")):
                 abort(403, description="missing or wrong CSRF token")
-        return get_session().get(Store, session["store_id"])
+        store = get_session().get(Store, session["store_id"])
+        if store is None or session.get("generation") != connect_generation(store):
+            session.clear()  # the store was reconnected since: this session is signed out
+            abort(401, description="signed out: the store was reconnected; sign in through your store")
+        return store
     abort(401, description="sign in through your store")
 
 

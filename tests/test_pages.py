@@ -47,6 +47,7 @@ def sign_in(client, store_id: int) -> str:
     """What the WooCommerce connect flow does (auth.session.sign_in_store); returns the CSRF token."""
     with client.session_transaction() as session:
         session["store_id"] = store_id
+        session["generation"] = 0  # a store made without connecting is at its first connect
         session["csrf"] = "csrf-token-for-test"
     return "csrf-token-for-test"
 

@@ -105,6 +105,11 @@ class WooCommerceConnector:
 
     # --- credentials and webhooks --------------------------------------------------------
 
+    def verify_credentials(self) -> None:
+        """One authenticated read with exactly these keys; raises ConnectorError when the store
+        refuses them (or cannot be reached). The connect flow calls it before keeping keys."""
+        self.client.get("wc/v3/orders", params=[("per_page", "1"), ("_fields", "id")])
+
     def refresh_credentials(self) -> Credentials:
         """WooCommerce keys never expire and cannot be refreshed: a refused key means the
         merchant must reconnect the store."""
