@@ -4,11 +4,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from connectors.base import TOKEN_EXPIRED, ConnectorError
-from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncAttempt, SyncBatch,
-                    SyncBatchItem, utcnow)
+from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, UNINSTALLED, Order, Package, Store,
+                    SyncAttempt, SyncBatch, SyncBatchItem, utcnow)
 from sync import causes, credentials
 from sync.engine import CANCELLED_MESSAGE, build_shipment, hold_waiting, restart
 from sync.orders import refresh_order_state, upsert_order
@@ -75,13 +75,14 @@ class SyncService:
         """After re-authorization: every package held for the token syncs again by itself."""
         return self.resume_held(store_id, (causes.TOKEN_EXPIRED, causes.STORE_UNINSTALLED))
 
-    def resume_held(self, store_id: int, held_for: tuple[str, ...]) -> int:
-        """Restart the store's packages held for one of these causes, once it has gone away."""
+    def resume_held(self, store_id: int, held_for: tuple[str, ...], order_external_id: str | None = None) -> int:
+        """Restart the store's packages (or one order's) held for one of these causes, once it has gone away."""
         with self.sessionmaker() as session, session.begin():
-            held = session.scalars(
-                select(Package).where(Package.store_id == store_id, Package.status == REQUIRES_SYNC,
-                                      Package.last_cause.in_(held_for))
-            ).all()
+            query = select(Package).where(Package.store_id == store_id, Package.status == REQUIRES_SYNC,
+                                          Package.last_cause.in_(held_for))
+            if order_external_id is not None:
+                query = query.join(Order).where(Order.external_id == order_external_id)
+            held = session.scalars(query).all()
             restarted = self.restart_packages(held)
         for package_id in restarted:
             self.queue.sync(package_id)
@@ -131,6 +132,21 @@ class SyncService:
             package.voided = True
             package.fulfillment_id = None
             refresh_order_state(package.order)
+
+    def routing_complete(self, store_id: int, fulfillment_order_id: str) -> int:
+        """Fulfillment orders now exist for one order: restart that order's packages held for them."""
+        with self.sessionmaker() as session:
+            access = credentials.store_access(session.get(Store, store_id), self.engine.cipher)
+        order_id = self.engine.call_store(
+            store_id, access, lambda connector: connector.order_of_fulfillment_order(fulfillment_order_id))
+        return 0 if order_id is None else self.resume_held(store_id, (causes.STORE_CONFIGURATION,), order_id)
+
+    def redact_store(self, store_id: int) -> bool:
+        """shop/redact: erase everything of a store that is (still) uninstalled."""
+        with self.sessionmaker() as session, session.begin():
+            # Reinstalled meanwhile: nothing to erase. The tables cascade from the store row.
+            erased = session.execute(delete(Store).where(Store.id == store_id, Store.status == UNINSTALLED))
+        return erased.rowcount == 1
 
     def import_order(self, store_id: int, order_external_id: str) -> None:
         with self.sessionmaker() as session:

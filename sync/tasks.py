@@ -49,6 +49,16 @@ def import_order(store_id: int, order_external_id: str) -> None:
     _services().service.import_order(store_id, order_external_id)
 
 
+@huey.task(retries=2, retry_delay=10)
+def routing_complete(store_id: int, fulfillment_order_id: str) -> int:
+    return _services().service.routing_complete(store_id, fulfillment_order_id)
+
+
+@huey.task(retries=2, retry_delay=30)
+def redact_store(store_id: int) -> bool:
+    return _services().service.redact_store(store_id)
+
+
 def _webhook_url(store_id: int) -> str:
     services = _services()
     with services.engine.sessionmaker() as session:
@@ -104,3 +114,9 @@ class TaskQueue:
 
     def store_installed(self, store_id: int) -> None:
         store_installed(store_id)
+
+    def routing_complete(self, store_id: int, fulfillment_order_id: str) -> None:
+        routing_complete(store_id, fulfillment_order_id)
+
+    def redact_store(self, store_id: int) -> None:
+        redact_store(store_id)
