@@ -109,6 +109,11 @@ def _register_errors(app: Flask) -> None:
             return jsonify(error=error.description), error.code
         return error
 
+    @app.errorhandler(RecursionError)
+    def too_deep(_error):
+        """JSON nested deeper than the parser's recursion limit: bad input, not a server fault."""
+        return jsonify(error="the body is nested too deeply"), 400
+
 
 def _register_commands(app: Flask) -> None:
     @app.cli.command("migrate")

@@ -6,12 +6,12 @@ the admin blueprints is scoped to it, so a merchant sees and touches only their 
 from __future__ import annotations
 
 import functools
-import hmac
 import secrets
 
 import jwt
 from flask import abort, current_app, g, request, session
 
+from crypto import same_secret
 from db import get_session
 from models import UNINSTALLED, Store
 from stores import find_store
@@ -60,7 +60,7 @@ def _store_from_request():
     if "store_id" in session:
         if request.method not in SAFE_METHODS:
             sent = request.headers.get("X-CSRF-Token", "")
-            if not hmac.compare_digest(sent, session.get("csrf", "")):
+            if not session.get("csrf") or not same_secret(session["csrf"], sent):
                 abort(403, description="missing or wrong CSRF token")
         store = get_session().get(Store, session["store_id"])
         if store is None or session.get("generation") != connect_generation(store):
