@@ -23,15 +23,12 @@ Choices worth knowing:
 """
 from __future__ import annotations
 
-import email.utils
 import json
 import re
-import time
 
 from connectors.base import (CONNECTION, INVALID_DATA, RATE_LIMITED, STORE_CONFIGURATION, STORE_SERVER,
                              TOKEN_EXPIRED, ConnectorError)
-
-MAX_RETRY_AFTER = 3600.0
+from connectors.retry_after import parse_retry_after
 
 # (rule name, predicate on (status, code, is_json), cause, message template)
 _TABLE = (
@@ -106,20 +103,8 @@ def parse_json(body: bytes):
 
 
 def retry_after(headers, now: float | None = None) -> float | None:
-    """Seconds the store asked us to wait (``Retry-After`` as seconds or an HTTP date)."""
-    raw = (headers or {}).get("Retry-After")
-    if raw is None:
-        return None
-    raw = str(raw).strip()
-    try:
-        seconds = float(raw)
-    except ValueError:
-        try:
-            parsed = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
-            return None
-        seconds = parsed.timestamp() - (time.time() if now is None else now)
-    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+    """Seconds the store asked us to wait (``Retry-After``), parsed by the shared helper."""
+    return parse_retry_after((headers or {}).get("Retry-After"), now)
 
 
 def _detail(code: str, message: str, body: bytes) -> str:
