@@ -59,6 +59,8 @@ class Settings:
     store_timeout_seconds: float = 10.0
     sync_lease_seconds: float = 60.0
     max_body_bytes: int = 1024 * 1024
+    receipt_retention_days: int = 30  # webhook receipts (dedupe, data-request reports)
+    attempt_retention_days: int = 90  # the attempt log of packages
 
     @property
     def production(self) -> bool:
@@ -130,6 +132,8 @@ def load_settings(env=None) -> Settings:
         allow_http_stores=_flag(env.get("ALLOW_HTTP_STORES", "0")),
         store_timeout_seconds=_number(env, "STORE_TIMEOUT_SECONDS", defaults.store_timeout_seconds, float),
         sync_lease_seconds=_number(env, "SYNC_LEASE_SECONDS", defaults.sync_lease_seconds, float),
+        receipt_retention_days=_number(env, "WEBHOOK_RETENTION_DAYS", defaults.receipt_retention_days, int),
+        attempt_retention_days=_number(env, "ATTEMPT_RETENTION_DAYS", defaults.attempt_retention_days, int),
     )
     try:
         Fernet(settings.token_encryption_key.encode())
@@ -137,4 +141,20 @@ def load_settings(env=None) -> Settings:
         raise ConfigError("TOKEN_ENCRYPTION_KEY must be a urlsafe-base64 32-byte Fernet key") from None
     if "{shop}" not in settings.shopify_admin_origin:
         raise ConfigError("SHOPIFY_ADMIN_ORIGIN must contain {shop}")
+    if settings.production:
+        _refuse_unsafe_production(env, settings)
     return settings
+
+
+def _refuse_unsafe_production(env, settings: Settings) -> None:
+    """Settings that are fine for local testing and dangerous in front of real stores."""
+    if not env.get("APP_URL"):
+        raise ConfigError("APP_URL is required in production: OAuth redirects and webhook addresses are built on it")
+    if not settings.app_url.lower().startswith("https://"):
+        raise ConfigError("APP_URL must be an https:// address in production")
+    if settings.allow_http_stores:
+        raise ConfigError("ALLOW_HTTP_STORES must be off in production: it is for local testing only")
+    if settings.label_webhook_secret == SANDBOX_LABEL_WEBHOOK_SECRET:
+        raise ConfigError("LABEL_WEBHOOK_SECRET is the sandbox's published value: set your own in production")
+    if settings.shopify_api_secret == SANDBOX_SHOPIFY_API_SECRET:
+        raise ConfigError("SHOPIFY_API_SECRET is the sandbox's published value: set your app's in production")
