@@ -144,3 +144,18 @@ def _register_commands(app: Flask) -> None:
         for store_id in service.active_store_ids():
             tasks.reconcile_store(store_id)
         click.echo(f"queued reconciliation of {len(service.active_store_ids())} store(s)")
+
+    @app.cli.command("purge")
+    @click.option("--receipts-days", type=int, default=None, help="keep webhook receipts this many days "
+                                                                   "[default: WEBHOOK_RETENTION_DAYS, 30]")
+    @click.option("--attempts-days", type=int, default=None, help="keep sync attempts this many days "
+                                                                   "[default: ATTEMPT_RETENTION_DAYS, 90]")
+    def purge_command(receipts_days: int | None, attempts_days: int | None):
+        """Delete old webhook receipts and old sync attempts (the worker also does it daily)."""
+        from sync.retention import purge
+
+        settings = app.config["SETTINGS"]
+        receipts, attempts = purge(app.extensions["db_sessionmaker"],
+                                   settings.receipt_retention_days if receipts_days is None else receipts_days,
+                                   settings.attempt_retention_days if attempts_days is None else attempts_days)
+        click.echo(f"purged {receipts} webhook receipt(s) and {attempts} sync attempt(s)")

@@ -86,6 +86,16 @@ def reconcile_stores() -> None:
         reconcile_store(store_id)
 
 
+@huey.periodic_task(crontab(minute="23", hour="3"))
+def purge_old_records() -> tuple[int, int]:
+    """Daily: webhook receipts and attempts past their retention (sync/retention.py)."""
+    from sync.retention import purge
+
+    services = _services()
+    return purge(services.engine.sessionmaker, services.settings.receipt_retention_days,
+                 services.settings.attempt_retention_days)
+
+
 @huey.task()
 def reconcile_store(store_id: int) -> dict:
     """Repair the store's webhook subscriptions, then heal packages and orders from its state."""
