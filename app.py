@@ -13,6 +13,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import db
+import headers
 import logs
 from config import Settings, load_settings
 from crypto import TokenCipher
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, http=None) -> Flask:
     Babel(app, locale_selector=_select_locale)
 
     _register_blueprints(app)
+    headers.init_app(app)
     _register_errors(app)
     _register_commands(app)
     return app
