@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.base import TOKEN_EXPIRED, ConnectorError
 from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, UNINSTALLED, Order, Package, Store,
@@ -19,6 +20,24 @@ log = logging.getLogger(__name__)
 # Re-queuing one that was not lost is harmless: the claim skips a package already taken.
 STUCK_AFTER = timedelta(minutes=2)
 RECONCILE_BATCH = 200
+
+
+def record_order_error(store_id: int, order_id: str, error: Exception) -> None:
+    """A database error saving one store order (data its columns cannot hold): logged, and
+    the import or reconciliation goes on with the store's other orders."""
+    log.warning("store %s: order %s not saved, the others go on (database error: %s)",
+                store_id, order_id, type(error).__name__)
+
+
+def save_or_record(session, store_id: int, order_id: str, write):
+    """``write()``'s result, run in a savepoint; None when the database refused it."""
+    try:
+        with session.begin_nested():
+            result = write()
+        return result
+    except SQLAlchemyError as error:
+        record_order_error(store_id, order_id, error)
+        return None
 
 
 class SyncService:
@@ -189,8 +208,8 @@ class SyncService:
         orders = self.engine.call_store(store_id, access, lambda connector: list(connector.list_open_orders(since)))
         with self.sessionmaker() as session, session.begin():
             for remote in orders:
-                upsert_order(session, store_id, remote)
-                imported += 1
+                saved = save_or_record(session, store_id, remote.id, lambda r=remote: upsert_order(session, store_id, r))
+                imported += saved is not None
         return imported
 
     def reconcile_store(self, store_id: int) -> dict:
@@ -217,17 +236,22 @@ class SyncService:
                 if error.cause == TOKEN_EXPIRED:
                     break
                 continue
-            with self.sessionmaker() as session, session.begin():
-                order = upsert_order(session, store_id, remote)
-                package = session.get(Package, package_id)
-                if found and package.status != SYNCED:
-                    package.status, package.fulfillment_id, package.synced_at = SYNCED, found.fulfillment_id, utcnow()
-                    package.last_cause = package.last_message = None
-                    healed += 1
-                elif remote.cancelled:
-                    hold_waiting([package], causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
-                refresh_order_state(order, remote.fulfillment_status)
-                refreshed += 1
+            try:  # one order the database refuses (odd store data) does not stop the others
+                with self.sessionmaker() as session, session.begin():
+                    order = upsert_order(session, store_id, remote)
+                    package = session.get(Package, package_id)
+                    heals = bool(found) and package.status != SYNCED
+                    if heals:
+                        package.status, package.fulfillment_id, package.synced_at = (SYNCED, found.fulfillment_id,
+                                                                                     utcnow())
+                        package.last_cause = package.last_message = None
+                    elif remote.cancelled:
+                        hold_waiting([package], causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
+                    refresh_order_state(order, remote.fulfillment_status)
+            except SQLAlchemyError as error:
+                record_order_error(store_id, remote.id, error)
+                continue
+            healed, refreshed = healed + heals, refreshed + 1
         return {"healed": healed, "orders": refreshed}
 
     def active_store_ids(self) -> list[int]:
