@@ -32,6 +32,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from markupsafe import escape
+from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES
 
 from auth.session import connect_generation, sign_in_store
 from connectors import connector_for
@@ -94,7 +95,16 @@ def _public_host(hostname: str) -> bool:
         addresses = {info[4][0] for info in socket.getaddrinfo(hostname, 443, proto=socket.IPPROTO_TCP)}
     except (socket.gaierror, UnicodeError):
         return False
-    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
+    return bool(addresses) and all(_public_address(ipaddress.ip_address(a.split("%")[0])) for a in addresses)
+
+
+def _public_address(address) -> bool:
+    """Globally reachable, and in none of the ranges that translate to private ones (NAT64,
+    6to4, CG-NAT: the same list the store session refuses at every connection)."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    address = mapped or address
+    return address.is_global and not any(address in net for net in EXTRA_BLOCKED_NET_RANGES
+                                         if net.version == address.version)
 
 
 def read_user_id(user_id: str) -> dict | None:

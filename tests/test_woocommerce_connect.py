@@ -186,7 +186,8 @@ def test_a_user_id_delivers_keys_once(client, app, woo_store):
 
 
 @pytest.mark.parametrize("store_url", ["https://127.0.0.1/shop", "https://10.0.0.5", "https://localhost:8443",
-                                       "https://[::1]/shop", "https://169.254.169.254", "https://no-such-host.invalid"])
+                                       "https://[::1]/shop", "https://169.254.169.254", "https://no-such-host.invalid",
+                                       "https://[64:ff9b::a00:5]", "https://100.64.0.1"])
 def test_a_store_url_on_a_private_or_unknown_host_is_refused(client, app, store_url):
     """The worker would call it: no probing of ShipSync's own network through a fake store."""
     app.config["SETTINGS"] = app.config["SETTINGS"].replace(allow_http_stores=False)

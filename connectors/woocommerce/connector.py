@@ -15,6 +15,7 @@ from typing import Iterator
 
 from connectors.base import (INVALID_DATA, STORE_CONFIGURATION, TOKEN_EXPIRED, ConnectorError, Credentials,
                              FulfillmentResult, RemoteOrder, Shipment, StoreAccess)
+from connectors.store_http import store_session
 from connectors.woocommerce import orders, tracking
 from connectors.woocommerce.backends import Backend, NativeBackend, NoteBackend, ShipmentTrackingBackend
 from connectors.woocommerce.transport import StoreClient
@@ -29,7 +30,8 @@ class WooCommerceConnector:
         options = access.options or {}
         self.access = access
         self.client = StoreClient(access.domain, access.credentials, timeout=settings.store_timeout_seconds,
-                                  auth_mode=options.get("auth"), home_url=options.get("home_url"), http=http)
+                                  auth_mode=options.get("auth"), home_url=options.get("home_url"),
+                                  http=http or store_session(settings))
         stored = options.get("tracking_backend")
         self._backend_kind = stored if stored in tracking.BACKENDS else None
         self._backend: Backend | None = None

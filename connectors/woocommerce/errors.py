@@ -81,15 +81,12 @@ def map_error(status: int, headers, body: bytes, what: str) -> ConnectorError:
 
 
 def map_exception(error: Exception, what: str, timeout: float) -> ConnectorError:
-    """Timeouts and connection failures. The exception's text holds the full URL (and
-    so the OAuth query): only its class name goes into the message."""
-    import requests
-
-    if isinstance(error, requests.Timeout):
-        return ConnectorError(CONNECTION, f"The store did not answer {what} within {timeout:g}s.",
-                              detail=type(error).__name__)
-    return ConnectorError(CONNECTION, f"Could not reach the store for {what} ({type(error).__name__}).",
-                          detail=type(error).__name__)
+    """Timeouts, refused connections, TLS failures, addresses ShipSync may not call: one
+    neutral message for the merchant, so that the store URL cannot be used to probe which
+    hosts and ports answer. The exception's text holds the full URL (and so the OAuth query):
+    only its class name is kept, as the detail for operators."""
+    return ConnectorError(CONNECTION, f"Could not reach the store ({what}): check that it is online and that its "
+                                      "address is right.", detail=type(error).__name__)
 
 
 def parse_json(body: bytes):
