@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 
 from admin import queries
 from auth.session import store_required
-from db import end_request_transaction, get_session
+from db import URL_ID, end_request_transaction, get_session
 from sync import causes
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -37,13 +37,13 @@ def list_orders():
                    orders=[queries.order_json(o) for o in orders])
 
 
-@bp.get("/orders/<int:order_id>")
+@bp.get(f"/orders/<{URL_ID}:order_id>")
 @store_required
 def get_order(order_id: int):
     return jsonify(queries.order_json(queries.get_order(get_session(), g.store.id, order_id), with_history=True))
 
 
-@bp.post("/orders/<int:order_id>/sync")
+@bp.post(f"/orders/<{URL_ID}:order_id>/sync")
 @store_required
 def sync_order(order_id: int):
     store_id, order_id = g.store.id, queries.get_order(get_session(), g.store.id, order_id).id

@@ -19,7 +19,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from connectors.woocommerce import merge_status, parse_order
-from db import get_session
+from db import URL_ID, get_session
 from models import UNINSTALLED, Order, Store
 from sync import causes
 from sync.credentials import store_access
@@ -37,7 +37,7 @@ def _answer(http_status: int = 200, **body):
     return jsonify(body or {"status": "ok"}), http_status
 
 
-@bp.post("/webhooks/woocommerce/<int:store_id>")
+@bp.post(f"/webhooks/woocommerce/<{URL_ID}:store_id>")
 def receive(store_id: int):
     session = get_session()
     store = session.get(Store, store_id)
