@@ -37,9 +37,9 @@ def test_the_access_log_of_the_procfile_web_process_redacts_tokens_and_codes(set
         while time.monotonic() < deadline:
             try:
                 requests.get(f"http://127.0.0.1:{port}/?shop=acme.myshopify.com&id_token=eyJSECRETTOKEN"
-                             f"&code=OAUTHCODE123", timeout=2)
+                             f"&code=OAUTHCODE123", timeout=20)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
         time.sleep(0.5)
     finally:
