@@ -195,10 +195,9 @@ def _verify_keys(store_url: str, credentials: Credentials, options: dict) -> Non
 
 @bp.post("/sign-out")
 def sign_out():
-    """Forget this browser's session; the connect form is one click away."""
+    """Forget this browser's session; the page then offers to connect (sign in) again."""
     session.clear()
-    return _page(200, "You are signed out of ShipSync.", "Connect your store again to sign in.",
-                 title="Signed out")
+    return redirect("/", 303)
 
 
 @bp.get("/return")
@@ -222,10 +221,10 @@ def connect_return():
     return redirect("/")
 
 
-def _page(status: int, message: str, fix: str, title: str = "Could not connect your store"):
+def _page(status: int, message: str, fix: str):
     """A plain page saying what went wrong and what to do, with the connect form again."""
     body = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ShipSync</title></head>"
-            f"<body><h1>{escape(title)}</h1><p>{escape(message)}</p><p>{escape(fix)}</p>"
+            f"<body><h1>Could not connect your store</h1><p>{escape(message)}</p><p>{escape(fix)}</p>"
             f"<form method=\"get\" action=\"{escape(url_for('woocommerce_auth.start'))}\">"
             f"<label>Store address <input name=\"store_url\" type=\"url\" placeholder=\"https://\" required></label>"
             f"<button type=\"submit\">Connect WooCommerce</button></form></body></html>")
