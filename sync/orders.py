@@ -82,7 +82,10 @@ def upsert_order(session, store_id: int, remote) -> Order:
     """Create or update our copy of a store order from a RemoteOrder.
 
     Webhooks arrive late and out of order: a copy older than the one we hold changes nothing.
+    Raises ValueError for an order id no store uses (longer than the column holds).
     """
+    if len(remote.id) > Order.external_id.type.length:
+        raise ValueError(f"order id {remote.id[:20]}… is longer than {Order.external_id.type.length} characters")
     order, added = find_or_add_order(session, store_id, remote.id)
     if not added and remote.updated_at and order.store_updated_at and remote.updated_at < order.store_updated_at:
         return order

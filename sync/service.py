@@ -23,10 +23,10 @@ RECONCILE_BATCH = 200
 
 
 def record_order_error(store_id: int, order_id: str, error: Exception) -> None:
-    """A database error saving one store order (data its columns cannot hold): logged, and
-    the import or reconciliation goes on with the store's other orders."""
-    log.warning("store %s: order %s not saved, the others go on (database error: %s)",
-                store_id, order_id, type(error).__name__)
+    """One store order the database cannot hold (a database error, an impossible id): logged,
+    and the import or reconciliation goes on with the store's other orders."""
+    log.warning("store %s: order %s not saved, the others go on (%s)", store_id, str(order_id)[:70],
+                type(error).__name__)
 
 
 def save_or_record(session, store_id: int, order_id: str, write):
@@ -35,7 +35,7 @@ def save_or_record(session, store_id: int, order_id: str, write):
         with session.begin_nested():
             result = write()
         return result
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, ValueError) as error:
         record_order_error(store_id, order_id, error)
         return None
 
@@ -248,7 +248,7 @@ class SyncService:
                     elif remote.cancelled:
                         hold_waiting([package], causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
                     refresh_order_state(order, remote.fulfillment_status)
-            except SQLAlchemyError as error:
+            except (SQLAlchemyError, ValueError) as error:
                 record_order_error(store_id, remote.id, error)
                 continue
             healed, refreshed = healed + heals, refreshed + 1

@@ -53,3 +53,15 @@ def test_a_database_error_on_one_order_is_recorded_and_the_others_are_saved(app,
     assert results[0] is None and results[1] is not None
     assert _order(app, "2") is None and _order(app, "3") is not None
     assert "order 2 not saved" in caplog.text
+
+
+def test_an_order_id_longer_than_any_store_uses_is_refused_in_a_webhook_not_a_500(app, client):
+    from tests.fixtures_woocommerce import make_woo_store
+    from webhooks.signatures import base64_hmac_sha256
+
+    store_id = make_woo_store(app, webhook_secret="woo-secret")
+    body = b'{"id": "' + b"9" * 65 + b'", "status": "processing"}'
+    response = client.post(f"/webhooks/woocommerce/{store_id}", data=body, content_type="application/json",
+                           headers={"X-WC-Webhook-Signature": base64_hmac_sha256("woo-secret", body),
+                                    "X-WC-Webhook-Topic": "order.created", "X-WC-Webhook-Delivery-ID": "1"})
+    assert response.status_code == 400 and _order(app, "9" * 65) is None

@@ -59,7 +59,13 @@ def receive():
     store = find_store(session, "shopify", shop)
     if store is None or (store.status == UNINSTALLED and topic not in COMPLIANCE_TOPICS):
         return jsonify(ignored="store not installed"), 200  # nothing of theirs to update
-    response, work = handler(session, store, payload)
+    try:
+        response, work = handler(session, store, payload)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        # Signed by Shopify, yet not the shape of this topic's payload: refuse it, change nothing.
+        session.rollback()
+        log.warning("shopify webhook %s for %s: unexpected payload shape (%s)", topic, shop, type(error).__name__)
+        return jsonify(error=f"the body is not a {topic} payload"), 400
     if store is not None and topic != "shop/redact":
         receipts.record(session, "shopify", delivery_id, store_id=store.id, topic=topic, response=response)
     session.commit()

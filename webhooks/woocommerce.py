@@ -66,7 +66,7 @@ def receive(store_id: int):
         return _answer(200, status="ignored", reason=f"topic {topic!r} is not handled")
     try:
         response = handler(session, store, data)
-    except (ValueError, TypeError, KeyError) as error:  # not an order's shape
+    except (ValueError, TypeError, KeyError, AttributeError) as error:  # not an order's shape
         session.rollback()
         return _answer(400, error=f"not a WooCommerce order: {error}")
     if delivery_id and not receipts.record(session, source, delivery_id, store_id=store.id, topic=topic,
