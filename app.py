@@ -13,6 +13,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import db
+import headers
 import logs
 from config import Settings, load_settings
 from crypto import TokenCipher
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, http=None) -> Flask:
     Babel(app, locale_selector=_select_locale)
 
     _register_blueprints(app)
+    headers.init_app(app)
     _register_errors(app)
     _register_commands(app)
     return app
@@ -110,6 +112,11 @@ def _register_errors(app: Flask) -> None:
             return jsonify(error=error.description), error.code
         return error
 
+    @app.errorhandler(RecursionError)
+    def too_deep(_error):
+        """JSON nested deeper than the parser's recursion limit: bad input, not a server fault."""
+        return jsonify(error="the body is nested too deeply"), 400
+
 
 def _register_commands(app: Flask) -> None:
     import cli
@@ -144,3 +151,18 @@ def _register_commands(app: Flask) -> None:
         for store_id in service.active_store_ids():
             tasks.reconcile_store(store_id)
         click.echo(f"queued reconciliation of {len(service.active_store_ids())} store(s)")
+
+    @app.cli.command("purge")
+    @click.option("--receipts-days", type=int, default=None, help="keep webhook receipts this many days "
+                                                                   "[default: WEBHOOK_RETENTION_DAYS, 30]")
+    @click.option("--attempts-days", type=int, default=None, help="keep sync attempts this many days "
+                                                                   "[default: ATTEMPT_RETENTION_DAYS, 90]")
+    def purge_command(receipts_days: int | None, attempts_days: int | None):
+        """Delete old webhook receipts and old sync attempts (the worker also does it daily)."""
+        from sync.retention import purge
+
+        settings = app.config["SETTINGS"]
+        receipts, attempts = purge(app.extensions["db_sessionmaker"],
+                                   settings.receipt_retention_days if receipts_days is None else receipts_days,
+                                   settings.attempt_retention_days if attempts_days is None else attempts_days)
+        click.echo(f"purged {receipts} webhook receipt(s) and {attempts} sync attempt(s)")

@@ -71,6 +71,8 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = True
     mail_outbox_dir: str = ""  # set: write each e-mail as a .eml file there instead of sending it
+    receipt_retention_days: int = 30  # webhook receipts (dedupe, data-request reports)
+    attempt_retention_days: int = 90  # the attempt log of packages
 
     @property
     def production(self) -> bool:
@@ -153,6 +155,8 @@ def load_settings(env=None) -> Settings:
         smtp_password=env.get("SMTP_PASSWORD", ""),
         smtp_starttls=_flag(env.get("SMTP_STARTTLS", "1")),
         mail_outbox_dir=env.get("MAIL_OUTBOX_DIR", ""),
+        receipt_retention_days=_number(env, "WEBHOOK_RETENTION_DAYS", defaults.receipt_retention_days, int),
+        attempt_retention_days=_number(env, "ATTEMPT_RETENTION_DAYS", defaults.attempt_retention_days, int),
     )
     try:
         Fernet(settings.token_encryption_key.encode())
@@ -164,4 +168,20 @@ def load_settings(env=None) -> Settings:
         raise ConfigError("DIGEST_ENABLED needs SMTP_HOST (or MAIL_OUTBOX_DIR) to send the digest")
     if "{shop}" not in settings.shopify_admin_origin:
         raise ConfigError("SHOPIFY_ADMIN_ORIGIN must contain {shop}")
+    if settings.production:
+        _refuse_unsafe_production(env, settings)
     return settings
+
+
+def _refuse_unsafe_production(env, settings: Settings) -> None:
+    """Settings that are fine for local testing and dangerous in front of real stores."""
+    if not env.get("APP_URL"):
+        raise ConfigError("APP_URL is required in production: OAuth redirects and webhook addresses are built on it")
+    if not settings.app_url.lower().startswith("https://"):
+        raise ConfigError("APP_URL must be an https:// address in production")
+    if settings.allow_http_stores:
+        raise ConfigError("ALLOW_HTTP_STORES must be off in production: it is for local testing only")
+    if settings.label_webhook_secret == SANDBOX_LABEL_WEBHOOK_SECRET:
+        raise ConfigError("LABEL_WEBHOOK_SECRET is the sandbox's published value: set your own in production")
+    if settings.shopify_api_secret == SANDBOX_SHOPIFY_API_SECRET:
+        raise ConfigError("SHOPIFY_API_SECRET is the sandbox's published value: set your app's in production")

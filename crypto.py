@@ -1,9 +1,18 @@
 """Encryption at rest for store credentials (Fernet: AES-128-CBC + HMAC-SHA256)."""
 from __future__ import annotations
 
+import hmac
 import json
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+
+def same_secret(expected: str, received: str | None) -> bool:
+    """Constant-time comparison, so a secret cannot be guessed byte by byte.
+
+    Compared as UTF-8 bytes: ``hmac.compare_digest`` raises on non-ASCII text, and a header
+    is whatever a stranger sends."""
+    return hmac.compare_digest(expected.encode(), (received or "").encode("utf-8", "surrogateescape"))
 
 
 class TokenCipher:

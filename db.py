@@ -95,3 +95,8 @@ def alembic_config(database_url: str) -> AlembicConfig:
 def migrate(database_url: str, revision: str = "head") -> None:
     """Bring the database schema to ``revision`` with the Alembic revisions in migrations/."""
     alembic_command.upgrade(alembic_config(database_url), revision)
+
+
+# A row id in a URL: ``<int(max=…):order_id>``. PostgreSQL's integer columns answer a bigger
+# number with an error rather than "no such row", so the route answers 404 before asking.
+URL_ID = "int(max=2147483647)"

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request, 
 from admin import csv_export, filters, links, queries
 from auth.session import store_required
 from connectors.shopify.carriers import KNOWN as KNOWN_SHOPIFY_CARRIERS
-from db import end_request_transaction, get_session
+from db import URL_ID, end_request_transaction, get_session
 from models import SYNCED, utcnow
 from sync import causes
 from sync.messages import translate
@@ -90,14 +90,14 @@ def summary():
     return jsonify(queries.summary(get_session(), g.store.id, utcnow()))
 
 
-@bp.get("/orders/<int:order_id>")
+@bp.get(f"/orders/<{URL_ID}:order_id>")
 @store_required
 def get_order(order_id: int):
     order = queries.get_order(get_session(), g.store.id, order_id)
     return jsonify(queries.order_json(order, with_history=True, admin_url=_admin_url()))
 
 
-@bp.post("/orders/<int:order_id>/sync")
+@bp.post(f"/orders/<{URL_ID}:order_id>/sync")
 @store_required
 def sync_order(order_id: int):
     store_id, order_id = g.store.id, queries.get_order(get_session(), g.store.id, order_id).id

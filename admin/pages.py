@@ -17,6 +17,7 @@ from flask_babel import get_locale, gettext as _, ngettext
 
 from auth.session import csrf_token
 from auth.shopify import exchange_on_app_home
+from headers import page_policy
 
 bp = Blueprint("pages", __name__)
 
@@ -54,7 +55,8 @@ def _valid_shop(shop: str | None) -> str | None:
 @bp.after_app_request
 def content_security_policy(response):
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = frame_ancestors(_valid_shop(request.args.get("shop")))
+        response.headers["Content-Security-Policy"] = page_policy(
+            frame_ancestors(_valid_shop(request.args.get("shop"))))
     return response
 
 

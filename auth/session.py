@@ -6,12 +6,12 @@ the admin blueprints is scoped to it, so a merchant sees and touches only their 
 from __future__ import annotations
 
 import functools
-import hmac
 import secrets
 
 import jwt
 from flask import abort, current_app, g, request, session
 
+from crypto import same_secret
 from db import get_session
 from models import UNINSTALLED, Store
 from stores import find_store
@@ -33,10 +33,17 @@ def csrf_token() -> str:
     return session["csrf"]
 
 
-def sign_in_store(store_id: int) -> None:
+def connect_generation(store: Store) -> int:
+    """How many times the store was (re)connected: a session from an older connect is void."""
+    value = (store.options or {}).get("connect_generation", 0)
+    return value if isinstance(value, int) else 0
+
+
+def sign_in_store(store_id: int, generation: int) -> None:
     """The WooCommerce merchant's browser session (set by the connect flow)."""
     session.clear()
     session["store_id"] = store_id
+    session["generation"] = generation
     session.permanent = True
     csrf_token()
 
@@ -53,9 +60,13 @@ def _store_from_request():
     if "store_id" in session:
         if request.method not in SAFE_METHODS:
             sent = request.headers.get("X-CSRF-Token", "")
-            if not hmac.compare_digest(sent, session.get("csrf", "")):
+            if not session.get("csrf") or not same_secret(session["csrf"], sent):
                 abort(403, description="missing or wrong CSRF token")
-        return get_session().get(Store, session["store_id"])
+        store = get_session().get(Store, session["store_id"])
+        if store is None or session.get("generation") != connect_generation(store):
+            session.clear()  # the store was reconnected since: this session is signed out
+            abort(401, description="signed out: the store was reconnected; sign in through your store")
+        return store
     abort(401, description="sign in through your store")
 
 

@@ -1,7 +1,6 @@
 """Shopify install by OAuth code grant (DESIGN §4): /auth/shopify → Shopify → /auth/shopify/callback."""
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 
@@ -9,6 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, request, session, url
 
 from connectors.base import ConnectorError
 from connectors.shopify import oauth
+from crypto import same_secret
 from db import get_session
 from models import ACTIVE, Store
 from stores import find_store
@@ -53,7 +53,7 @@ def _check_callback(args) -> str:
     if not -60 <= age <= CALLBACK_MAX_AGE_SECONDS:
         abort(400, description="stale callback; start the installation again")
     started = session.pop("shopify_oauth", None) or {}
-    if not hmac.compare_digest(started.get("state", ""), args.get("state", "")) or started.get("shop") != shop:
+    if not same_secret(started.get("state", ""), args.get("state", "")) or started.get("shop") != shop:
         abort(403, description="state does not match this browser's installation; start again")
     return shop
 

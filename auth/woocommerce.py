@@ -4,16 +4,21 @@
    checked, and the browser goes to ``<store>/wc-auth/v1/authorize`` with a ``user_id`` we
    sign (itsdangerous, ``SECRET_KEY``, a salt, an hour's validity) naming the store URL and a
    nonce that this browser's session also keeps.
-2. ``POST /auth/woocommerce/callback`` (the *store's server*, no browser cookie): keys as
-   JSON. A forged or expired ``user_id``, a key without read_write, or a malformed body
-   stores nothing and gets a 4xx — which makes WooCommerce delete the key it just made.
-   Otherwise the keys (and a per-store webhook secret, kept across reconnects) are stored
-   encrypted, the store is active, and the answer is exactly 200: anything else and
-   WooCommerce discards the key. The install work (webhooks, open orders, held packages)
-   goes to the worker: creating a webhook makes the store ping us before it answers.
-3. ``GET /auth/woocommerce/return?success=1&user_id=…`` (the browser again): when the keys
-   for that very ``user_id`` were stored and this browser started the connect, the
-   merchant is signed in to the orders page.
+2. ``POST /auth/woocommerce/callback`` (the *store's server*, no browser cookie, and it may
+   arrive before the browser returns): keys as JSON. A forged or expired ``user_id``, a key
+   without read_write, or a malformed body stores nothing and gets a 4xx — which makes
+   WooCommerce delete the key it just made. The keys are kept *pending* (in this request
+   only) until one authenticated call to the store named in the signed ``user_id``, with
+   exactly these keys, succeeds: anyone can obtain a ``user_id`` for any store, so keys that
+   the store itself does not accept must never replace working ones. Verified keys (and a
+   per-store webhook secret, kept across reconnects) are stored encrypted, the store's
+   connect generation goes up (older sessions are signed out), and the answer is exactly
+   200: anything else and WooCommerce discards the key. A failed verification changes
+   nothing. The install work (webhooks, open orders, held packages) goes to the worker:
+   creating a webhook makes the store ping us before it answers.
+3. ``GET /auth/woocommerce/return?success=1&user_id=…`` (the browser again): only the browser
+   whose session started that very flow, and only once that flow's keys were verified, is
+   signed in; otherwise a page says the connection was not completed.
 """
 from __future__ import annotations
 
@@ -27,9 +32,11 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES
 
-from auth.session import sign_in_store
-from connectors.base import Credentials
+from auth.session import connect_generation, sign_in_store
+from connectors import connector_for
+from connectors.base import ConnectorError, Credentials, StoreAccess
 from db import get_session
 from models import ACTIVE, Store
 from stores import find_store, normalize_domain
@@ -88,7 +95,16 @@ def _public_host(hostname: str) -> bool:
         addresses = {info[4][0] for info in socket.getaddrinfo(hostname, 443, proto=socket.IPPROTO_TCP)}
     except (socket.gaierror, UnicodeError):
         return False
-    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
+    return bool(addresses) and all(_public_address(ipaddress.ip_address(a.split("%")[0])) for a in addresses)
+
+
+def _public_address(address) -> bool:
+    """Globally reachable, and in none of the ranges that translate to private ones (NAT64,
+    6to4, CG-NAT: the same list the store session refuses at every connection)."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    address = mapped or address
+    return address.is_global and not any(address in net for net in EXTRA_BLOCKED_NET_RANGES
+                                         if net.version == address.version)
 
 
 def read_user_id(user_id: str) -> dict | None:
@@ -134,32 +150,54 @@ def callback():
     if data.get("key_permissions") != SCOPE:
         abort(400, description="ShipSync needs read_write access")
 
-    db, cipher = get_session(), current_app.extensions["shipsync"].cipher
+    db, services = get_session(), current_app.extensions["shipsync"]
     store = find_store(db, "woocommerce", signed["store"])
+    if store is not None and (store.options or {}).get("connect_nonce") == signed["nonce"]:
+        abort(409, description="this connection already delivered its keys: start connecting again")
+    webhook_secret = store_access(store, services.cipher).credentials.webhook_secret if store else None
+    pending = Credentials(access_token=key, consumer_secret=secret,
+                          webhook_secret=webhook_secret or secrets.token_urlsafe(32))
+    _verify_keys(signed["store"], pending, (store.options or {}) if store else {})
     if store is None:
         store = Store(platform="woocommerce", domain=signed["store"], name=urlsplit(signed["store"]).hostname,
                       options={})
         db.add(store)
-        webhook_secret = None
-    elif (store.options or {}).get("connect_nonce") == signed["nonce"]:
-        abort(409, description="this connection already delivered its keys: start connecting again")
-    else:
-        webhook_secret = store_access(store, cipher).credentials.webhook_secret  # the store's webhooks use it
-    save_credentials(store, Credentials(access_token=key, consumer_secret=secret,
-                                        webhook_secret=webhook_secret or secrets.token_urlsafe(32)), cipher)
+    save_credentials(store, pending, services.cipher)
     store.status, store.scopes = ACTIVE, SCOPE
     # What was detected about the store (tracking backend, home URL) is found out afresh:
     # a reconnect is often what follows installing a tracking plugin.
     kept = {k: v for k, v in (store.options or {}).items() if k not in DETECTED_OPTIONS}
-    # WooCommerce lists keys by their last 7 characters (``truncated_key``) and has no REST
-    # endpoint to delete one: the page names the key in use so older ones can be revoked.
-    store.options = {**kept, "key_id": data.get("key_id"), "key_ending": key[-7:], "connect_nonce": signed["nonce"]}
+    store.options = {**kept, "key_id": data.get("key_id"), "key_ending": key[-7:], "connect_nonce": signed["nonce"],
+                     "connect_generation": connect_generation(store) + 1}
     db.commit()
     try:
         current_app.extensions["shipsync"].queue.store_installed(store.id)
     except Exception:  # the keys are stored: never answer non-200 now, or WooCommerce deletes them
         log.exception("store %s: could not queue the install work; reconciliation will", store.id)
     return "", 200
+
+
+def _verify_keys(store_url: str, credentials: Credentials, options: dict) -> None:
+    """Abort unless the store accepts exactly these keys on an authenticated read.
+
+    Nothing is stored before this succeeds; the 4xx/502 makes WooCommerce delete the key."""
+    services = current_app.extensions["shipsync"]
+    access = StoreAccess(platform="woocommerce", domain=store_url, credentials=credentials,
+                         options={k: v for k, v in options.items() if k in ("auth", "home_url")})
+    try:
+        connector_for(access, services.settings, http=services.engine.http).verify_credentials()
+    except ConnectorError as error:
+        log.info("woocommerce connect to %s: keys not verified (%s, %s)", store_url, error.cause, error.http_status)
+        if error.transient:
+            abort(502, description="could not reach the store to check the keys: connect again")
+        abort(403, description="the store did not accept these keys")
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """Forget this browser's session; the page then offers to connect (sign in) again."""
+    session.clear()
+    return redirect("/", 303)
 
 
 @bp.get("/return")
@@ -176,10 +214,11 @@ def connect_return():
                      _("Start connecting from this browser, then approve on your store's page."), signed["store"])
     store = find_store(get_session(), "woocommerce", signed["store"])
     if store is None or (store.options or {}).get("connect_nonce") != signed["nonce"] or store.status != ACTIVE:
-        return _page(409, _("Your store did not send ShipSync its API keys."),
-                     _("The store could not reach ShipSync. Check that ShipSync's address is reachable from your "
-                       "store, then connect again."), signed["store"])
-    sign_in_store(store.id)  # a fresh session: the pending connects go with the old one
+        return _page(409, _("The connection was not completed: your store's API keys did not reach ShipSync or "
+                            "did not work."),
+                     _("Check that ShipSync's address is reachable from your store, then connect again."),
+                     signed["store"])
+    sign_in_store(store.id, connect_generation(store))  # a fresh session: pending connects go with the old one
     return redirect("/")
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.base import INVALID_DATA, TOKEN_EXPIRED, ConnectorError
-from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package, Store, SyncAttempt,
-                    SyncBatch, SyncBatchItem, utcnow)
+from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, UNINSTALLED, Order, Package, Store,
+                    SyncAttempt, SyncBatch, SyncBatchItem, utcnow)
 from sync import causes, credentials
 from sync.engine import CANCELLED_MESSAGE, build_shipment, hold, hold_waiting, restart
 from sync.orders import refresh_order_state, upsert_order
@@ -25,6 +26,24 @@ FULFILLMENT_MISSING_MESSAGE = "Synchronized by ShipSync, but the store no longer
 # Reconciliation runs hourly; re-reading two hours of changed orders overlaps the runs, so a
 # webhook the store never re-sends (WooCommerce) is repaired within the hour.
 CHANGED_WINDOW = timedelta(hours=2)
+
+
+def record_order_error(store_id: int, order_id: str, error: Exception) -> None:
+    """One store order the database cannot hold (a database error, an impossible id): logged,
+    and the import or reconciliation goes on with the store's other orders."""
+    log.warning("store %s: order %s not saved, the others go on (%s)", store_id, str(order_id)[:70],
+                type(error).__name__)
+
+
+def save_or_record(session, store_id: int, order_id: str, write):
+    """``write()``'s result, run in a savepoint; None when the database refused it."""
+    try:
+        with session.begin_nested():
+            result = write()
+        return result
+    except (SQLAlchemyError, ValueError) as error:
+        record_order_error(store_id, order_id, error)
+        return None
 
 
 class SyncService:
@@ -84,13 +103,14 @@ class SyncService:
         """After re-authorization: every package held for the token syncs again by itself."""
         return self.resume_held(store_id, (causes.TOKEN_EXPIRED, causes.STORE_UNINSTALLED))
 
-    def resume_held(self, store_id: int, held_for: tuple[str, ...]) -> int:
-        """Restart the store's packages held for one of these causes, once it has gone away."""
+    def resume_held(self, store_id: int, held_for: tuple[str, ...], order_external_id: str | None = None) -> int:
+        """Restart the store's packages (or one order's) held for one of these causes, once it has gone away."""
         with self.sessionmaker() as session, session.begin():
-            held = session.scalars(
-                select(Package).where(Package.store_id == store_id, Package.status == REQUIRES_SYNC,
-                                      Package.last_cause.in_(held_for))
-            ).all()
+            query = select(Package).where(Package.store_id == store_id, Package.status == REQUIRES_SYNC,
+                                          Package.last_cause.in_(held_for))
+            if order_external_id is not None:
+                query = query.join(Order).where(Order.external_id == order_external_id)
+            held = session.scalars(query).all()
             restarted = self.restart_packages(held)
         for package_id in restarted:
             self.queue.sync(package_id)
@@ -144,6 +164,21 @@ class SyncService:
                 session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="voided",
                                         message=str(changed)[:1000]))
             refresh_order_state(package.order)
+
+    def routing_complete(self, store_id: int, fulfillment_order_id: str) -> int:
+        """Fulfillment orders now exist for one order: restart that order's packages held for them."""
+        with self.sessionmaker() as session:
+            access = credentials.store_access(session.get(Store, store_id), self.engine.cipher)
+        order_id = self.engine.call_store(
+            store_id, access, lambda connector: connector.order_of_fulfillment_order(fulfillment_order_id))
+        return 0 if order_id is None else self.resume_held(store_id, (causes.STORE_CONFIGURATION,), order_id)
+
+    def redact_store(self, store_id: int) -> bool:
+        """shop/redact: erase everything of a store that is (still) uninstalled."""
+        with self.sessionmaker() as session, session.begin():
+            # Reinstalled meanwhile: nothing to erase. The tables cascade from the store row.
+            erased = session.execute(delete(Store).where(Store.id == store_id, Store.status == UNINSTALLED))
+        return erased.rowcount == 1
 
     def import_order(self, store_id: int, order_external_id: str) -> None:
         with self.sessionmaker() as session:
@@ -221,8 +256,8 @@ class SyncService:
         orders = self.engine.call_store(store_id, access, lambda connector: list(connector.list_open_orders(since)))
         with self.sessionmaker() as session, session.begin():
             for remote in orders:
-                upsert_order(session, store_id, remote)
-                imported += 1
+                saved = save_or_record(session, store_id, remote.id, lambda r=remote: upsert_order(session, store_id, r))
+                imported += saved is not None
         return imported
 
     def reconcile_store(self, store_id: int) -> dict:
@@ -250,17 +285,22 @@ class SyncService:
                 if error.cause == TOKEN_EXPIRED:
                     break
                 continue
-            with self.sessionmaker() as session, session.begin():
-                order = upsert_order(session, store_id, remote)
-                package = session.get(Package, package_id)
-                if found and package.status != SYNCED:
-                    package.status, package.fulfillment_id, package.synced_at = SYNCED, found.fulfillment_id, utcnow()
-                    package.last_cause = package.last_message = None
-                    healed += 1
-                elif remote.cancelled:
-                    hold_waiting([package], causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
-                refresh_order_state(order, remote.fulfillment_status)
-                refreshed += 1
+            try:  # one order the database refuses (odd store data) does not stop the others
+                with self.sessionmaker() as session, session.begin():
+                    order = upsert_order(session, store_id, remote)
+                    package = session.get(Package, package_id)
+                    heals = bool(found) and package.status != SYNCED
+                    if heals:
+                        package.status, package.fulfillment_id, package.synced_at = (SYNCED, found.fulfillment_id,
+                                                                                     utcnow())
+                        package.last_cause = package.last_message = None
+                    elif remote.cancelled:
+                        hold_waiting([package], causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
+                    refresh_order_state(order, remote.fulfillment_status)
+            except (SQLAlchemyError, ValueError) as error:
+                record_order_error(store_id, remote.id, error)
+                continue
+            healed, refreshed = healed + heals, refreshed + 1
         changed = self.reread_changed_orders(store_id, access)
         return {"healed": healed, "orders": refreshed, "changed": changed}
 
@@ -302,8 +342,8 @@ class SyncService:
                                                               Order.external_id == remote.id))
                 if known is None and remote.cancelled:
                     continue
-                order = upsert_order(session, store_id, remote)
-                if remote.cancelled:
+                order = save_or_record(session, store_id, remote.id, lambda r=remote: upsert_order(session, store_id, r))
+                if order is not None and remote.cancelled:
                     hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
         return len(remotes)
 

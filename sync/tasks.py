@@ -71,6 +71,16 @@ def import_order(store_id: int, order_external_id: str) -> None:
     _services().service.import_order(store_id, order_external_id)
 
 
+@huey.task(retries=2, retry_delay=10)
+def routing_complete(store_id: int, fulfillment_order_id: str) -> int:
+    return _services().service.routing_complete(store_id, fulfillment_order_id)
+
+
+@huey.task(retries=2, retry_delay=30)
+def redact_store(store_id: int) -> bool:
+    return _services().service.redact_store(store_id)
+
+
 def _webhook_url(store_id: int) -> str:
     services = _services()
     with services.engine.sessionmaker() as session:
@@ -123,6 +133,16 @@ def reconcile_stores() -> None:
         reconcile_store(store_id)
 
 
+@huey.periodic_task(crontab(minute="23", hour="3"))
+def purge_old_records() -> tuple[int, int]:
+    """Daily: webhook receipts and attempts past their retention (sync/retention.py)."""
+    from sync.retention import purge
+
+    services = _services()
+    return purge(services.engine.sessionmaker, services.settings.receipt_retention_days,
+                 services.settings.attempt_retention_days)
+
+
 @huey.task()
 @store_work
 def reconcile_store(store_id: int) -> dict:
@@ -153,3 +173,9 @@ class TaskQueue:
 
     def store_installed(self, store_id: int) -> None:
         store_installed(store_id)
+
+    def routing_complete(self, store_id: int, fulfillment_order_id: str) -> None:
+        routing_complete(store_id, fulfillment_order_id)
+
+    def redact_store(self, store_id: int) -> None:
+        redact_store(store_id)

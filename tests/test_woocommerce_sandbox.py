@@ -220,7 +220,7 @@ def test_a_failing_webhook_is_disabled_and_register_webhooks_re_enables_it(woo_s
         key = store.issue_key()
         access = StoreAccess("woocommerce", store.url, Credentials(key["consumer_key"], consumer_secret=key[
             "consumer_secret"], webhook_secret="whs"))
-        connector = WooCommerceConnector(access, type("S", (), {"store_timeout_seconds": 5})())
+        connector = WooCommerceConnector(access, type("S", (), {"store_timeout_seconds": 5, "allow_http_stores": True})())
         connector.register_webhooks(receiver.url)
         receiver.status = 500
         order = store.create_order(notify=False)
@@ -231,7 +231,7 @@ def test_a_failing_webhook_is_disabled_and_register_webhooks_re_enables_it(woo_s
         assert [w["status"] for w in store.webhook_list() if w["topic"] == "order.updated"] == ["disabled"]
 
         receiver.status = 200
-        WooCommerceConnector(access, type("S", (), {"store_timeout_seconds": 5})()).register_webhooks(receiver.url)
+        WooCommerceConnector(access, type("S", (), {"store_timeout_seconds": 5, "allow_http_stores": True})()).register_webhooks(receiver.url)
         assert sorted((w["topic"], w["status"]) for w in store.webhook_list()) == [
             ("order.created", "active"), ("order.deleted", "active"), ("order.updated", "active")]
         assert len(store.webhook_list()) == 3

@@ -22,6 +22,14 @@ EVENTS = ("label.created", "label.voided")
 PLATFORMS = ("shopify", "woocommerce")
 
 
+# The maximum of every field (README "Security"): the columns they are stored in, and sane
+# bounds on a package. Past one the answer is a 400 naming the field, never a database error.
+MAX_LENGTH = {"event_id": 255, "store": 255, "order_id": 64, "package.id": 128, "package.tracking_number": 128,
+              "package.carrier": 128, "package.tracking_url": 2000, "line_item_id": 64}
+MAX_ITEMS = 250
+MAX_QUANTITY = 10_000
+
+
 class BadLabel(ValueError):
     """The payload breaks a rule; the message says which, for the shipping platform's logs."""
 
@@ -40,10 +48,16 @@ class Label:
     items: tuple[dict, ...]
 
 
-def _text(value, rule: str) -> str:
+def _text(value, rule: str, field: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
         raise BadLabel(rule)
-    return str(value).strip()
+    return _bounded(str(value).strip(), field)
+
+
+def _bounded(value: str, field: str) -> str:
+    if len(value) > MAX_LENGTH[field]:
+        raise BadLabel(f"{field} must be at most {MAX_LENGTH[field]} characters")
+    return value
 
 
 def _store_id(value) -> str:
@@ -65,22 +79,22 @@ def parse_label(data) -> Label:
     tracking_number = package.get("tracking_number")
     if not isinstance(tracking_number, str) or not tracking_number.strip():
         raise BadLabel("only packages with a label (tracking number) can be synchronized")
-    if len(tracking_number) > 128:
-        raise BadLabel("tracking_number must be at most 128 characters")
+    _bounded(tracking_number.strip(), "package.tracking_number")
     tracking_url = package.get("tracking_url")
     if tracking_url is not None and (not isinstance(tracking_url, str)
                                      or not tracking_url.startswith(("https://", "http://"))):
         raise BadLabel("tracking_url must be an http(s) URL")
+    carrier = package.get("carrier") if isinstance(package.get("carrier"), str) else ""
     return Label(
         event=data["event"],
-        event_id=_text(data.get("event_id"), "event_id is required"),
+        event_id=_text(data.get("event_id"), "event_id is required", "event_id"),
         platform=data["platform"],
-        store=_text(data.get("store"), "store is required"),
-        order_id=_store_id(_text(data.get("order_id"), "order_id is required")),
-        package_id=_text(package.get("id"), "package.id is required"),
+        store=_text(data.get("store"), "store is required", "store"),
+        order_id=_store_id(_text(data.get("order_id"), "order_id is required", "order_id")),
+        package_id=_text(package.get("id"), "package.id is required", "package.id"),
         tracking_number=tracking_number.strip(),
-        carrier=package.get("carrier") if isinstance(package.get("carrier"), str) else "",
-        tracking_url=tracking_url,
+        carrier=_bounded(carrier, "package.carrier"),
+        tracking_url=tracking_url if tracking_url is None else _bounded(tracking_url, "package.tracking_url"),
         items=_parse_items(package.get("items")),
     )
 
@@ -89,14 +103,16 @@ def _parse_items(items) -> tuple[dict, ...]:
     rule = "a package must contain products (at least one line item with quantity > 0)"
     if not isinstance(items, list):
         raise BadLabel(rule)
+    if len(items) > MAX_ITEMS:
+        raise BadLabel(f"package.items must hold at most {MAX_ITEMS} items")
     parsed = []
     for item in items:
         if not isinstance(item, dict):
             raise BadLabel("each item must be an object with line_item_id and quantity")
         quantity = item.get("quantity")
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-            raise BadLabel("item quantity must be a whole number of 0 or more")
-        line_item_id = _store_id(_text(item.get("line_item_id"), "each item needs a line_item_id"))
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
+            raise BadLabel(f"item quantity must be a whole number from 0 to {MAX_QUANTITY}")
+        line_item_id = _store_id(_text(item.get("line_item_id"), "each item needs a line_item_id", "line_item_id"))
         if quantity > 0:
             parsed.append({"line_item_id": line_item_id, "quantity": quantity})
     if not parsed:

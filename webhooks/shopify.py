@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import delete, or_, select
 
 from db import get_session
-from models import SYNCED, UNINSTALLED, Order, Package, Store, WebhookReceipt
+from models import SYNCED, UNINSTALLED, Order, Package, WebhookReceipt
 from stores import find_store
 from sync import causes
 from sync.engine import CANCELLED_MESSAGE, hold_waiting
@@ -48,6 +48,10 @@ def receive():
     handler = HANDLERS.get(topic)
     if handler is None:
         return jsonify(ignored=topic), 200
+    if not _names_shop(topic, payload, shop):
+        # The HMAC covers the body only: a signed body replayed under another shop's header
+        # (or another topic's) must not act on that shop.
+        return jsonify(error="the shop named in the payload does not match X-Shopify-Shop-Domain"), 400
 
     session = get_session()
     if receipts.previous_response(session, "shopify", delivery_id) is not None:
@@ -55,13 +59,40 @@ def receive():
     store = find_store(session, "shopify", shop)
     if store is None or (store.status == UNINSTALLED and topic not in COMPLIANCE_TOPICS):
         return jsonify(ignored="store not installed"), 200  # nothing of theirs to update
-    response, work = handler(session, store, payload)
+    try:
+        response, work = handler(session, store, payload)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        # Signed by Shopify, yet not the shape of this topic's payload: refuse it, change nothing.
+        session.rollback()
+        log.warning("shopify webhook %s for %s: unexpected payload shape (%s)", topic, shop, type(error).__name__)
+        return jsonify(error=f"the body is not a {topic} payload"), 400
     if store is not None and topic != "shop/redact":
         receipts.record(session, "shopify", delivery_id, store_id=store.id, topic=topic, response=response)
     session.commit()
     for task in work:
         task()
     return jsonify(response or {}), 200
+
+
+# Where each shop-wide topic's payload names its shop; order topics are triggers only
+# (the worker reads the order from the header's store), so they carry no such field.
+PAYLOAD_SHOP_FIELDS = {
+    "app/uninstalled": ("myshopify_domain", "domain"),
+    "customers/data_request": ("shop_domain",),
+    "customers/redact": ("shop_domain",),
+    "shop/redact": ("shop_domain",),
+}
+
+
+def _names_shop(topic: str, payload, shop: str) -> bool:
+    """Whether the signed payload names the header's shop (for topics whose payload names one)."""
+    fields = PAYLOAD_SHOP_FIELDS.get(topic)
+    if fields is None:
+        return isinstance(payload, dict)
+    if not isinstance(payload, dict):
+        return False
+    named = {str(payload[f]).lower() for f in fields if isinstance(payload.get(f), str)}
+    return shop.lower() in named
 
 
 def _order_id(payload: dict) -> str:
@@ -88,14 +119,16 @@ def orders_cancelled(session, store, payload):
 
 
 def fulfillment_orders_order_routing_complete(session, store, payload):
-    """Fulfillment orders now exist: packages that failed for want of them can go.
+    """Fulfillment orders now exist: that order's packages that failed for want of them can go.
 
-    The payload names only the fulfillment order, so every package of the store held
-    for its set-up is retried; those still blocked fail again with the same cause.
+    The payload names only the fulfillment order; the worker asks the store which order it
+    belongs to and restarts that order's held packages (a store call has no place here).
     """
-    service = current_app.extensions["shipsync"].service
-    return {"resuming": causes.STORE_CONFIGURATION}, [
-        lambda: service.resume_held(store.id, (causes.STORE_CONFIGURATION,))]
+    fulfillment_order = (payload.get("fulfillment_order") or {}) if isinstance(payload, dict) else {}
+    fo_id = str(fulfillment_order.get("id", "") if isinstance(fulfillment_order, dict) else "")
+    if not fo_id:
+        return {"ignored": "no fulfillment order"}, []
+    return {"fulfillment_order": fo_id}, [lambda: _queue().routing_complete(store.id, fo_id)]
 
 
 def app_uninstalled(session, store, payload):
@@ -140,9 +173,11 @@ def customers_redact(session, store, payload):
 
 
 def shop_redact(session, store, payload):
-    """Erase everything of the store (48 hours after uninstall)."""
-    session.execute(delete(Store).where(Store.id == store.id))
-    return {"redacted": True}, []
+    """Erase everything of the store: Shopify sends this 48 hours after uninstall, so a store
+    that is installed is never erased. The erasing is the worker's (a big store takes long)."""
+    if store.status != UNINSTALLED:
+        return {"ignored": "store is installed"}, []
+    return {"redacting": True}, [lambda: _queue().redact_store(store.id)]
 
 
 HANDLERS = {

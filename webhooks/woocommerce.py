@@ -20,7 +20,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from connectors.woocommerce import merge_status, parse_order
-from db import get_session
+from db import URL_ID, get_session
 from models import UNINSTALLED, Order, Store
 from sync import causes
 from sync.credentials import store_access
@@ -38,7 +38,7 @@ def _answer(http_status: int = 200, **body):
     return jsonify(body or {"status": "ok"}), http_status
 
 
-@bp.post("/webhooks/woocommerce/<int:store_id>")
+@bp.post(f"/webhooks/woocommerce/<{URL_ID}:store_id>")
 def receive(store_id: int):
     session = get_session()
     store = session.get(Store, store_id)
@@ -67,7 +67,7 @@ def receive(store_id: int):
         return _answer(200, status="ignored", reason=f"topic {topic!r} is not handled")
     try:
         response = handler(session, store, data)
-    except (ValueError, TypeError, KeyError) as error:  # not an order's shape
+    except (ValueError, TypeError, KeyError, AttributeError) as error:  # not an order's shape
         session.rollback()
         return _answer(400, error=f"not a WooCommerce order: {error}")
     if not receipts.record(session, source, delivery_id, store_id=store.id, topic=topic,

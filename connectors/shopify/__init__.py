@@ -79,6 +79,13 @@ class ShopifyConnector:
             if not more:
                 return
 
+    def order_of_fulfillment_order(self, fulfillment_order_id: str) -> str | None:
+        """The numeric id of the order a fulfillment order belongs to (None when Shopify has none)."""
+        node = self._query(doc.FULFILLMENT_ORDER_ORDER_QUERY,
+                           {"id": to_gid("FulfillmentOrder", fulfillment_order_id)}).get("fulfillmentOrder")
+        order = (node or {}).get("order") or {}
+        return numeric_id(order["id"]) if order.get("id") else None
+
     # -- fulfillments --------------------------------------------------------------------
     def find_fulfillment(self, shipment: Shipment) -> FulfillmentResult | None:
         """The fulfillment(s) already carrying this tracking number, when they cover the package.

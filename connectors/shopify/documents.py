@@ -89,6 +89,16 @@ query ShipSyncFulfillmentOrderLineItems($id: ID!, $after: String) {
 }
 """
 
+# Which order a fulfillment order belongs to (order_routing_complete names only the latter).
+FULFILLMENT_ORDER_ORDER_QUERY = """
+query ShipSyncFulfillmentOrderOrder($id: ID!) {
+  fulfillmentOrder(id: $id) {
+    id
+    order { id }
+  }
+}
+"""
+
 # Fulfillments with their tracking and items: what find_fulfillment matches on.
 ORDER_FULFILLMENTS_QUERY = """
 query ShipSyncOrderFulfillments($id: ID!) {

@@ -15,6 +15,7 @@ from typing import Iterator
 
 from connectors.base import (INVALID_DATA, SHIPSYNC_CHECK, STORE_CONFIGURATION, TOKEN_EXPIRED, ConnectorError,
                              Credentials, FulfillmentResult, RemoteOrder, Shipment, StoreAccess)
+from connectors.store_http import store_session
 from connectors.woocommerce import orders, tracking
 from connectors.woocommerce.backends import (Backend, NativeBackend, NoteBackend, ShipmentTrackingBackend,
                                              optional_read)
@@ -30,7 +31,8 @@ class WooCommerceConnector:
         options = access.options or {}
         self.access = access
         self.client = StoreClient(access.domain, access.credentials, timeout=settings.store_timeout_seconds,
-                                  auth_mode=options.get("auth"), home_url=options.get("home_url"), http=http)
+                                  auth_mode=options.get("auth"), home_url=options.get("home_url"),
+                                  http=http or store_session(settings))
         stored = options.get("tracking_backend")
         self._backend_kind = stored if stored in tracking.BACKENDS else None
         self._backend: Backend | None = None
@@ -158,6 +160,11 @@ class WooCommerceConnector:
                                  detail=record.detail)
 
     # --- credentials and webhooks --------------------------------------------------------
+
+    def verify_credentials(self) -> None:
+        """One authenticated read with exactly these keys; raises ConnectorError when the store
+        refuses them (or cannot be reached). The connect flow calls it before keeping keys."""
+        self.client.get("wc/v3/orders", params=[("per_page", "1"), ("_fields", "id")])
 
     def refresh_credentials(self) -> Credentials:
         """WooCommerce keys never expire and cannot be refreshed: a refused key means the

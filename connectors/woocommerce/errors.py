@@ -25,15 +25,12 @@ Choices worth knowing:
 """
 from __future__ import annotations
 
-import email.utils
 import json
 import re
-import time
 
 from connectors.base import (CONNECTION, INVALID_DATA, RATE_LIMITED, STORE_CONFIGURATION, STORE_SERVER,
                              TOKEN_EXPIRED, ConnectorError)
-
-MAX_RETRY_AFTER = 3600.0
+from connectors.retry_after import parse_retry_after
 
 # The store's own words, kept in every message: its HTTP status, error code and message.
 _STORE_SAYS = "HTTP {status} {code}: \"{message}\""
@@ -98,15 +95,12 @@ def map_error(status: int, headers, body: bytes, what: str) -> ConnectorError:
 
 
 def map_exception(error: Exception, what: str, timeout: float) -> ConnectorError:
-    """Timeouts and connection failures. The exception's text holds the full URL (and
-    so the OAuth query): only its class name goes into the message."""
-    import requests
-
-    if isinstance(error, requests.Timeout):
-        return ConnectorError(CONNECTION, f"The store did not answer {what} within {timeout:g}s.",
-                              detail=type(error).__name__)
-    return ConnectorError(CONNECTION, f"Could not reach the store for {what} ({type(error).__name__}).",
-                          detail=type(error).__name__)
+    """Timeouts, refused connections, TLS failures, addresses ShipSync may not call: one
+    neutral message for the merchant, so that the store URL cannot be used to probe which
+    hosts and ports answer. The exception's text holds the full URL (and so the OAuth query):
+    only its class name is kept, as the detail for operators."""
+    return ConnectorError(CONNECTION, f"Could not reach the store ({what}): check that it is online and that its "
+                                      "address is right.", detail=type(error).__name__)
 
 
 def parse_json(body: bytes):
@@ -120,20 +114,8 @@ def parse_json(body: bytes):
 
 
 def retry_after(headers, now: float | None = None) -> float | None:
-    """Seconds the store asked us to wait (``Retry-After`` as seconds or an HTTP date)."""
-    raw = (headers or {}).get("Retry-After")
-    if raw is None:
-        return None
-    raw = str(raw).strip()
-    try:
-        seconds = float(raw)
-    except ValueError:
-        try:
-            parsed = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
-            return None
-        seconds = parsed.timestamp() - (time.time() if now is None else now)
-    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+    """Seconds the store asked us to wait (``Retry-After``), parsed by the shared helper."""
+    return parse_retry_after((headers or {}).get("Retry-After"), now)
 
 
 def _detail(code: str, message: str, body: bytes) -> str:
