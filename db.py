@@ -12,7 +12,21 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
+# Hosting platforms hand out postgres:// or postgresql:// URLs, which SQLAlchemy maps to
+# psycopg2; the driver installed here is psycopg 3.
+_POSTGRES_SCHEMES = ("postgres://", "postgresql://")
+
+
+def normalize_url(url: str) -> str:
+    """The SQLAlchemy URL for ``DATABASE_URL``: PostgreSQL URLs of any common spelling use psycopg 3."""
+    for scheme in _POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
 def make_engine(url: str):
+    url = normalize_url(url)
     if url.startswith("sqlite"):
         # The web and the worker write concurrently: WAL lets readers go on while one
         # writer holds the lock, and busy_timeout makes writers wait instead of failing.
@@ -85,6 +99,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
+    database_url = normalize_url(database_url)
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
