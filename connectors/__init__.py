@@ -19,3 +19,12 @@ def connector_for(access: StoreAccess, settings, http=None):
 
         return WooCommerceConnector(access, settings, http=http)
     raise ValueError(f"no connector for platform {access.platform!r}")
+
+
+def sync_cost(platform: str) -> float:
+    """Points a package sync may request from the store up front (0: the platform has no budget)."""
+    if platform == "shopify":
+        from connectors.shopify import SYNC_REQUESTED_COST
+
+        return float(SYNC_REQUESTED_COST)
+    return 0.0

@@ -12,6 +12,11 @@ import requests
 from webhooks.signatures import base64_hmac_sha256
 
 
+# The first store call of any Shopify sync attempt (the cheap read, the full read, or the
+# duplicate check of a retry): a fault aimed here fails an attempt before anything is written.
+SHOPIFY_LOOKUPS = ["ShipSyncFulfillmentTargets", "ShipSyncFulfillmentOrders", "ShipSyncOrderFulfillments"]
+
+
 def label_payload(order_id="5001", package_id="PKG-1", tracking="1Z999AA10123456784", items=None,
                   event="label.created", event_id=None, store="acme.myshopify.com", platform="shopify",
                   carrier="UPS"):

@@ -1,4 +1,5 @@
 """The per-store rate budget: unit maths, and a mass sync on a tiny bucket end to end."""
+import pytest
 from sqlalchemy import select
 
 from connectors.base import RateStatus
@@ -16,31 +17,57 @@ class Clock:
 
 
 def test_an_unknown_store_goes_at_once():
-    assert RateBudget().reserve(1) == 0
+    assert RateBudget(clock=Clock()).reserve(1, 97) == 0
 
 
-def test_a_low_bucket_waits_until_the_requested_cost_is_restored():
+def status(available, maximum=2000, restore_rate=100, spent=0.0):
+    return RateStatus(available=available, maximum=maximum, restore_rate=restore_rate, spent=spent)
+
+
+def test_a_low_bucket_waits_until_the_requested_cost_and_a_margin_are_restored():
     clock = Clock()
-    budget = RateBudget(clock)
-    budget.observe(1, RateStatus(available=280, maximum=2000, restore_rate=100))
-    assert budget.reserve(1, required=300, spend=30) == 0.2
-    clock.now += 0.2
-    assert budget.reserve(1, required=300, spend=30) == 0
+    budget = RateBudget(clock=clock)
+    budget.settle(1, 0, status(150))
+    # 97 requested + 1 s of restore kept free = 197: short by 47 points at 100/s.
+    assert budget.reserve(1, 97) == pytest.approx(0.47)
+    clock.now += 0.48
+    assert budget.reserve(1, 97) == 0
 
 
-def test_reservations_spend_points_so_threads_do_not_all_go():
+def test_reservations_charge_the_requested_cost_so_parallel_workers_do_not_all_go():
     clock = Clock()
-    budget = RateBudget(clock)
-    budget.observe(1, RateStatus(available=360, maximum=2000, restore_rate=10))
-    waits = [budget.reserve(1, required=300, spend=30) for _ in range(4)]
-    assert waits == [0, 0, 0, 3.0]  # 360 → 330 → 300 → 270: short of 300 by 30 points at 10/s
-    assert budget.reserve(2, required=300, spend=30) == 0  # another store has its own bucket
+    budget = RateBudget(clock=clock)
+    budget.settle(1, 0, status(500, restore_rate=10))
+    waits = [budget.reserve(1, 97) for _ in range(6)]
+    # 500 → 403 → 306 → 209 → 112 → 15, then 107 (97 + 1 s of restore) is 9.2 s away at 10/s.
+    assert waits[:5] == [0] * 5 and waits[5] == pytest.approx(9.2)
+    assert budget.reserve(2, 97) == 0  # another store has its own bucket
+
+
+def test_settling_refunds_what_was_not_spent_but_never_exceeds_what_the_store_reports():
+    clock = Clock()
+    budget = RateBudget(clock=clock)
+    budget.settle(1, 0, status(400))
+    assert budget.reserve(1, 97) == 0  # 303 left
+    budget.settle(1, 97, status(1000, spent=14))  # our count: 303 + 83 = 386, below the store's 1000
+    assert budget.buckets._buckets[1].available == pytest.approx(386)
+    budget.settle(1, 0, status(50))  # another process spent: the store's word is the ceiling
+    assert budget.buckets._buckets[1].available == 50
+
+
+def test_a_reservation_not_used_goes_back():
+    clock = Clock()
+    budget = RateBudget(clock=clock)
+    budget.settle(1, 0, status(300))
+    assert budget.reserve(1, 97) == 0
+    budget.release(1, 97)
+    assert budget.buckets._buckets[1].available == 300
 
 
 def test_a_bucket_smaller_than_the_requested_cost_still_lets_work_through():
-    budget = RateBudget(Clock())
-    budget.observe(1, RateStatus(available=200, maximum=200, restore_rate=10))
-    assert budget.reserve(1, required=300, spend=30) == 0
+    budget = RateBudget(clock=Clock())
+    budget.settle(1, 0, status(60, maximum=60, restore_rate=3))
+    assert budget.reserve(1, 97) == 0
 
 
 def test_a_mass_sync_on_a_tiny_bucket_is_paced_not_failed(app, client, shopify_store, worker):

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from models import Order, Package, Store, SyncAttempt
-from tests.helpers import api_headers, install_shopify, label_payload, post_label, wait_for
+from tests.helpers import SHOPIFY_LOOKUPS, api_headers, install_shopify, label_payload, post_label, wait_for
 
 SHOP = "acme.myshopify.com"
-FIND = "ShipSyncOrderFulfillments"
+FIND = SHOPIFY_LOOKUPS  # the first call of any attempt
 
 
 @pytest.fixture
@@ -70,6 +70,37 @@ def test_a_label_creates_exactly_one_fulfillment_with_its_tracking(app, client, 
     time.sleep(0.5)
     assert len(shop.fulfillments(SHOP, order["id"])) == 1
     assert shop.order(SHOP, order["id"])["display_fulfillment_status"] == "FULFILLED"
+
+
+def import_now(app, order) -> None:
+    """Our copy of the order, as an orders/create webhook or the install import leaves it."""
+    with app.extensions["db_sessionmaker"]() as session:
+        store_id = session.scalar(select(Store.id))
+    app.extensions["shipsync"].service.import_order(store_id, str(order["id"]))
+
+
+def test_a_first_sync_of_a_known_order_reads_once_cheaply_and_writes_once(app, client, shop):
+    order, (line,) = new_order(shop, (2,))
+    import_now(app, order)
+    shop.clear_requests()
+    send_label(client, order, [(line, 2)])
+    wait_status(app, "synced")
+    calls = [r for r in shop.requests(SHOP, kind="graphql") if r["operation_name"] != "ShipSyncOrder"]
+    assert [c["operation_name"] for c in calls] == ["ShipSyncFulfillmentTargets", "ShipSyncFulfillmentCreate"]
+    assert sum(c["actual_cost"] for c in calls) <= 16
+    (fulfillment,) = shop.fulfillments(SHOP, order["id"])
+    assert shop.order(SHOP, order["id"])["display_fulfillment_status"] == "FULFILLED"
+
+
+def test_a_package_of_part_of_a_known_order_names_its_lines(app, client, shop):
+    order, (first, second) = new_order(shop, (1, 3))
+    import_now(app, order)
+    shop.clear_requests()
+    send_label(client, order, [(second, 2)])
+    wait_status(app, "synced")
+    operations = [r["operation_name"] for r in shop.requests(SHOP, kind="graphql")]
+    assert "ShipSyncFulfillmentTargets" not in operations and "ShipSyncOrderFulfillments" not in operations
+    assert shop.order(SHOP, order["id"])["display_fulfillment_status"] == "PARTIALLY_FULFILLED"
 
 
 def test_the_order_is_imported_with_its_name_and_items(app, client, shop):

@@ -19,7 +19,7 @@ from connectors.base import (INVALID_DATA, TOKEN_EXPIRED, ConnectorError, Creden
 from . import documents as doc
 from . import errors, oauth
 from .client import ShopifyTransport
-from .fulfillments import (build_fulfillment_create_variables, build_tracking_update_variables, matching,
+from .fulfillments import (build_fulfillment_create_variables, build_whole_order_plan, build_tracking_update_variables, matching,
                            parse_fo_lines, parse_fulfillment_cancel, parse_fulfillment_create,
                            parse_fulfillment_orders, parse_fulfillments, plan_fulfillment, uncovered, wanted_items)
 from .ids import numeric_id, to_gid
@@ -30,10 +30,14 @@ __all__ = ["ShopifyConnector"]
 
 EXPIRY_SKEW = timedelta(seconds=30)
 FULFILLMENTS_PAGE = 10  # ORDER_FULFILLMENTS_QUERY's fulfillments(first: 10)
+# The most one package sync requests up front (the cheap read, the full read, one write):
+# what the rate budget must hold before the sync starts.
+SYNC_REQUESTED_COST = sum(doc.REQUESTED_COST.values())
 
 
 class ShopifyConnector:
     platform = "shopify"
+    learned_options: dict = {}  # nothing about a Shopify store needs remembering
 
     def __init__(self, access: StoreAccess, settings, http: requests.Session | None = None):
         self.access, self.settings = access, settings
@@ -52,7 +56,7 @@ class ShopifyConnector:
         if not throttle:
             return None
         return RateStatus(float(throttle["currentlyAvailable"]), float(throttle["maximumAvailable"]),
-                          float(throttle["restoreRate"]))
+                          float(throttle["restoreRate"]), spent=self.transport.spent)
 
     # -- orders --------------------------------------------------------------------------
     def fetch_order(self, order_id: str) -> RemoteOrder:
@@ -100,6 +104,12 @@ class ShopifyConnector:
         """
         order_gid = to_gid("Order", shipment.order_id)
         wanted = wanted_items(shipment)
+        whole = self._whole_order_plan(order_gid, shipment, wanted)
+        if whole is not None:  # the package ships the whole order, as we know it: one cheap read
+            data = self._query(doc.FULFILLMENT_CREATE, build_fulfillment_create_variables(
+                whole, shipment, shipment.notify_customer))
+            fulfillment_gid, status = parse_fulfillment_create(data)
+            return FulfillmentResult(numeric_id(fulfillment_gid), status)
         facts, fos = self._fulfillment_orders(order_gid)
         try:
             plans, problem = plan_fulfillment(facts, fos, wanted), None
@@ -194,6 +204,18 @@ class ShopifyConnector:
             raise ConnectorError(TOKEN_EXPIRED, "The Shopify access token has expired",
                                  detail="expired before the call (expires_at passed)")
         return self.transport.graphql(document, variables)
+
+    def _whole_order_plan(self, order_gid: str, shipment: Shipment, wanted: dict):
+        """A plan for the whole (only) fulfillment order, or None when the full read is needed.
+
+        Only when the package ships every line of our copy of the order and the store still
+        reports the updatedAt of that copy (an edit, a fulfillment or a refund changes it):
+        then the order's one open fulfillment order holds exactly the package's items.
+        """
+        known = shipment.known_order
+        if known is None or wanted != wanted_items(dataclasses.replace(shipment, items=known.line_items)):
+            return None
+        return build_whole_order_plan(self._query(doc.FULFILLMENT_TARGETS_QUERY, {"id": order_gid}), known)
 
     def _fulfillment_orders(self, order_gid: str):
         """Every fulfillment order of the order with all its line items (paging both)."""

@@ -153,6 +153,7 @@ def _execute(store, shop, document, op, operation_name, variables, requested, en
         actual = query_cost(schema, document, op, variables, data=result.data or {})
         bucket.available = min(bucket.maximum, bucket.available + max(0, requested - actual))
         status = bucket.status()
+        entry.update(requested_cost=requested, actual_cost=actual)  # what the bucket was charged
     body = {"data": result.data}
     if result.errors:
         body["errors"] = [dict(e.formatted) for e in result.errors]

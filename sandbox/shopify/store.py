@@ -151,7 +151,7 @@ class ShopifyStore(OrderControls):
                   retry_after: float | None = None, body: str | None = None, only: str | None = None,
                   match: str | None = None) -> list[dict]:
         """Script the next GraphQL answers (FIFO). ``only``: "mutation"/"query"; ``match``: an
-        operation or root-field name. ``seconds``: sleep of timeout/lost_response (a throttled
+        operation or root-field name, or a list of them (any one matches). ``seconds``: sleep of timeout/lost_response (a throttled
         answer reports an empty bucket: wait requested cost / restore rate). ``body``:
         "html"/"json" for 5xx answers. ``pass`` answers normally (to aim a later fault at
         the n-th matching call)."""
@@ -181,7 +181,7 @@ class ShopifyStore(OrderControls):
             for fault in faults:
                 if fault["only"] and fault["only"] != operation_type:
                     continue
-                if fault["match"] and fault["match"] not in names:
+                if fault["match"] and not names & _names(fault["match"]):
                     continue
                 faults.remove(fault)
                 return fault
@@ -272,3 +272,7 @@ class ShopifyStore(OrderControls):
 
     # -- helpers -------------------------------------------------------------------------
 
+
+
+def _names(match) -> set[str]:
+    return {match} if isinstance(match, str) else set(match)
