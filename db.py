@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 
-from flask import current_app, g
+from flask import current_app, g, request
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,22 +45,33 @@ def make_engine(url: str):
         def _sqlite_begin(conn):
             # pysqlite's implicit transactions defer locking, which lets two workers read
             # the same row and both decide to write; BEGIN IMMEDIATE serialises writers.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A read-only session (the JSON API's GETs) takes no write lock: in WAL mode it
+            # reads a snapshot while labels and workers write.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+READ_ONLY = "shipsync_read_only"
+# Requests that only read: their session never takes SQLite's write lock.
+READ_ONLY_BLUEPRINTS = ("api", "health")
+
+
 def init_app(app, engine):
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_read_sessionmaker"] = sessionmaker(engine.execution_options(**{READ_ONLY: True}),
+                                                          expire_on_commit=False)
     app.extensions["db_engine"] = engine
     app.teardown_appcontext(_close_session)
 
 
 def get_session() -> Session:
-    """The request's session, opened on first use and closed at teardown."""
+    """The request's session, opened on first use and closed at teardown (read-only for the
+    GETs of READ_ONLY_BLUEPRINTS)."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
+        reading = request.method in ("GET", "HEAD") and request.blueprint in READ_ONLY_BLUEPRINTS
+        g.db_session = current_app.extensions["db_read_sessionmaker" if reading else "db_sessionmaker"]()
     return g.db_session
 
 

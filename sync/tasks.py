@@ -35,6 +35,19 @@ def sync_package(package_id: int) -> str | None:
 
 
 @huey.task()
+def label_accepted(store_id: int, package_id: int, import_order_id: str | None = None) -> str | None:
+    """A new label: read its order first when it is new to us (the sync then knows the order
+    and can take the cheapest path), then sync the package. One task, one enqueue."""
+    if import_order_id is not None:
+        try:
+            _services().service.import_order(store_id, import_order_id)
+        except Exception:  # noqa: BLE001 - the sync goes on; the retried task imports later
+            log.info("store %s: import of order %s failed; retried apart", store_id, import_order_id)
+            import_order(store_id, import_order_id)
+    return sync_package.call_local(package_id)
+
+
+@huey.task()
 def sync_batch(batch_id: str) -> int:
     return _services().service.enqueue_batch(batch_id)
 
@@ -95,6 +108,9 @@ class TaskQueue:
 
     def sync_batch(self, batch_id: str) -> None:
         sync_batch(batch_id)
+
+    def label_accepted(self, store_id: int, package_id: int, import_order_id: str | None) -> None:
+        label_accepted(store_id, package_id, import_order_id)
 
     def void(self, package_id: int) -> None:
         void_package(package_id)
