@@ -137,6 +137,10 @@ class RemoteOrder:
 class FulfillmentResult:
     fulfillment_id: str  # the store's id of the fulfillment (or tracking item / note)
     order_fulfillment_status: str | None = None  # the order's status after the write, when the store says
+    # The order's updated_at after the write, given only when the caller's copy of the order
+    # (Shipment.known_order) was current up to the write: that copy is then current as of it,
+    # and the store's webhook about our own write needs no read.
+    order_updated_at: datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -169,6 +169,8 @@ class SyncEngine:
             package.last_cause = package.last_message = package.last_http_status = None
             session.add(SyncAttempt(package_id=package.id, finished_at=utcnow(), outcome="synced",
                                     message=f"Fulfillment {result.fulfillment_id}"))
+            if result.order_updated_at:  # our copy was current up to our write: it still is
+                package.order.store_updated_at = result.order_updated_at
             refresh_order_state(package.order, result.order_fulfillment_status)
             return Outcome(SYNCED)
 

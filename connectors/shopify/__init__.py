@@ -21,7 +21,8 @@ from . import errors, oauth
 from .client import ShopifyTransport
 from .fulfillments import (build_fulfillment_create_variables, build_whole_order_plan, build_tracking_update_variables, matching,
                            parse_fo_lines, parse_fulfillment_cancel, parse_fulfillment_create,
-                           parse_fulfillment_orders, parse_fulfillments, plan_fulfillment, uncovered, wanted_items)
+                           parse_fulfillment_orders, parse_fulfillments, parse_order_updated_at, plan_fulfillment,
+                           uncovered, wanted_items)
 from .ids import numeric_id, to_gid
 from .orders import build_open_orders_variables, build_order_variables, parse_line_items, parse_order, parse_orders_page
 from .webhooks import already_taken, build_subscription_variables, parse_subscriptions, plan_subscriptions
@@ -109,7 +110,7 @@ class ShopifyConnector:
             data = self._query(doc.FULFILLMENT_CREATE, build_fulfillment_create_variables(
                 whole, shipment, shipment.notify_customer))
             fulfillment_gid, status = parse_fulfillment_create(data)
-            return FulfillmentResult(numeric_id(fulfillment_gid), status)
+            return FulfillmentResult(numeric_id(fulfillment_gid), status, parse_order_updated_at(data))
         facts, fos = self._fulfillment_orders(order_gid)
         try:
             plans, problem = plan_fulfillment(facts, fos, wanted), None

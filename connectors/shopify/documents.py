@@ -151,7 +151,7 @@ mutation ShipSyncFulfillmentCreate($fulfillment: FulfillmentInput!) {
       id
       status
       trackingInfo(first: 3) { company number url }
-      order { id displayFulfillmentStatus }
+      order { id displayFulfillmentStatus updatedAt }
     }
     userErrors { field message }
   }

@@ -262,6 +262,12 @@ def parse_fulfillment_create(data: dict) -> tuple[str, str | None]:
     return fulfillment["id"], fulfillment_status(order.get("displayFulfillmentStatus")) if order else None
 
 
+def parse_order_updated_at(data: dict):
+    """The order's updatedAt in a fulfillmentCreate answer (naive UTC), or None."""
+    order = ((data.get("fulfillmentCreate") or {}).get("fulfillment") or {}).get("order") or {}
+    return parse_datetime(order.get("updatedAt"))
+
+
 def parse_fulfillment_cancel(data: dict) -> None:
     payload = data.get("fulfillmentCancel") or {}
     if payload.get("userErrors"):
