@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 
 from connectors.base import TOKEN_EXPIRED, ConnectorError
-from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Package, Store, SyncAttempt, SyncBatch,
-                    SyncBatchItem, utcnow)
+from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package, Store, SyncAttempt,
+                    SyncBatch, SyncBatchItem, utcnow)
 from sync import causes, credentials
 from sync.engine import CANCELLED_MESSAGE, build_shipment, hold_waiting, restart
 from sync.orders import refresh_order_state, upsert_order
@@ -132,8 +132,12 @@ class SyncService:
             package.fulfillment_id = None
             refresh_order_state(package.order)
 
-    def import_order(self, store_id: int, order_external_id: str) -> None:
+    def import_order(self, store_id: int, order_external_id: str, seen_updated_at=None) -> None:
+        """Read the order from the store into our copy; nothing when our copy is already as new
+        as ``seen_updated_at`` (what a webhook announced)."""
         with self.sessionmaker() as session:
+            if seen_updated_at is not None and _copy_is_current(session, store_id, order_external_id, seen_updated_at):
+                return
             store = session.get(Store, store_id)
             access = credentials.store_access(store, self.engine.cipher)
         remote = self.engine.call_store(store_id, access, lambda connector: connector.fetch_order(order_external_id))
@@ -217,3 +221,9 @@ class SyncService:
     def active_store_ids(self) -> list[int]:
         with self.sessionmaker() as session:
             return session.scalars(select(Store.id).where(Store.status == ACTIVE)).all()
+
+
+def _copy_is_current(session, store_id: int, order_external_id: str, updated_at) -> bool:
+    ours = session.scalar(select(Order.store_updated_at).where(Order.store_id == store_id,
+                                                               Order.external_id == order_external_id))
+    return ours is not None and ours >= updated_at

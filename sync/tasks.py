@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from huey import crontab
 
@@ -11,6 +11,7 @@ from sync.queue import huey
 from webhooks import webhook_url
 
 log = logging.getLogger(__name__)
+WEBHOOK_SETTLE_SECONDS = 2.0
 _app = None  # bound by init_app: tasks run in the worker, outside any request
 
 
@@ -58,8 +59,9 @@ def void_package(package_id: int) -> None:
 
 
 @huey.task(retries=2, retry_delay=10)
-def import_order(store_id: int, order_external_id: str) -> None:
-    _services().service.import_order(store_id, order_external_id)
+def import_order(store_id: int, order_external_id: str, seen_updated_at: str | None = None) -> None:
+    _services().service.import_order(store_id, order_external_id,
+                                     datetime.fromisoformat(seen_updated_at) if seen_updated_at else None)
 
 
 def _webhook_url(store_id: int) -> str:
@@ -115,8 +117,15 @@ class TaskQueue:
     def void(self, package_id: int) -> None:
         void_package(package_id)
 
-    def import_order(self, store_id: int, order_external_id: str) -> None:
-        import_order(store_id, order_external_id)
+    def import_order(self, store_id: int, order_external_id: str, seen_updated_at: datetime | None = None) -> None:
+        """Read the order from the store. With ``seen_updated_at`` (a webhook's), a little later
+        and only if our copy is older by then: the webhook may announce our own write, whose
+        answer the worker records a moment after the store sends the webhook."""
+        if seen_updated_at is None:
+            import_order(store_id, order_external_id)
+        else:
+            import_order.schedule(args=(store_id, order_external_id, seen_updated_at.isoformat()),
+                                  delay=WEBHOOK_SETTLE_SECONDS)
 
     def store_installed(self, store_id: int) -> None:
         store_installed(store_id)

@@ -82,7 +82,8 @@ def orders_updated(session, store, payload):
     updated_at = parse_datetime(payload.get("updated_at"))
     if order is not None and order.store_updated_at and updated_at and updated_at <= order.store_updated_at:
         return {"order_id": order.external_id, "current": True}, []
-    return orders_create(session, store, payload)
+    order_id = _order_id(payload)
+    return {"order_id": order_id}, [lambda: _queue().import_order(store.id, order_id, updated_at)]
 
 
 def orders_cancelled(session, store, payload):
