@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 # Re-queuing one that was not lost is harmless: the claim skips a package already taken.
 STUCK_AFTER = timedelta(minutes=2)
 RECONCILE_BATCH = 200
+IMPORT_PAGE = 50  # orders committed together by an import
 
 
 class SyncService:
@@ -173,13 +174,28 @@ class SyncService:
         return access
 
     def import_open_orders(self, store_id: int, access, since) -> int:
+        """Import the store's open orders a page at a time, each committed as it arrives: memory
+        stays flat however many orders the store has, and a failure keeps what was read."""
         imported = 0
-        orders = self.engine.call_store(store_id, access, lambda connector: list(connector.list_open_orders(since)))
-        with self.sessionmaker() as session, session.begin():
-            for remote in orders:
-                upsert_order(session, store_id, remote)
-                imported += 1
+
+        def read_and_save(connector) -> None:
+            nonlocal imported
+            page = []
+            for remote in connector.list_open_orders(since):
+                page.append(remote)
+                if len(page) == IMPORT_PAGE:
+                    imported += self._save_orders(store_id, page)
+                    page = []
+            imported += self._save_orders(store_id, page)
+
+        self.engine.call_store(store_id, access, read_and_save)
         return imported
+
+    def _save_orders(self, store_id: int, remotes) -> int:
+        with self.sessionmaker() as session, session.begin():
+            for remote in remotes:
+                upsert_order(session, store_id, remote)
+        return len(remotes)
 
     def reconcile_store(self, store_id: int) -> dict:
         """Bring our copy in line with the store: fulfillments made elsewhere (or by a lost

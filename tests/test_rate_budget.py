@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors.base import RateStatus
-from models import Package, SyncAttempt
+from models import Order, Package, SyncAttempt
 from sync.rate_budget import RateBudget
 from tests.helpers import install_shopify, label_payload, post_label, wait_for
 
@@ -90,3 +90,17 @@ def test_a_mass_sync_on_a_tiny_bucket_is_paced_not_failed(app, client, shopify_s
         throttled = session.scalars(select(SyncAttempt).where(SyncAttempt.cause == "rate_limited")).all()
     assert len(throttled) <= 2  # learned from the first answers, then paced by the budget
     assert all(len(shopify_store.fulfillments(shop, o["id"])) == 1 for o in orders)
+
+
+def test_an_install_import_larger_than_the_bucket_waits_for_it_instead_of_failing(app, client, shopify_store, worker):
+    shop = "big.myshopify.com"
+    shopify_store.create_shop(shop, restore_rate=50)  # a bucket of 1000: one 952-point page of orders at a time
+    shopify_store.create_orders(shop, 120)
+    install_shopify(client, shop)
+
+    def imported():
+        with app.extensions["db_sessionmaker"]() as session:
+            return len(session.scalars(select(Order.id).where(Order.name.is_not(None))).all())
+    wait_for(lambda: imported() == 120, timeout=60, message="120 orders imported")
+    pages = shopify_store.requests(shop, operation="ShipSyncOpenOrders")
+    assert not any(p["throttled"] for p in pages[1:])  # it waited for the bucket instead

@@ -8,19 +8,20 @@ The public methods below only combine them.
 from __future__ import annotations
 
 import dataclasses
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 import requests
 
-from connectors.base import (INVALID_DATA, TOKEN_EXPIRED, ConnectorError, Credentials, FulfillmentResult,
+from connectors.base import (INVALID_DATA, RATE_LIMITED, TOKEN_EXPIRED, ConnectorError, Credentials, FulfillmentResult,
                              RateStatus, RemoteOrder, Shipment, StoreAccess)
 
 from . import documents as doc
 from . import errors, oauth
 from .client import ShopifyTransport
-from .fulfillments import (build_fulfillment_create_variables, build_whole_order_plan, build_tracking_update_variables, matching,
-                           parse_fo_lines, parse_fulfillment_cancel, parse_fulfillment_create,
+from .fulfillments import (build_fulfillment_create_variables, build_tracking_update_variables, build_whole_order_plan,
+                           matching, parse_fo_lines, parse_fulfillment_cancel, parse_fulfillment_create,
                            parse_fulfillment_orders, parse_fulfillments, parse_order_updated_at, plan_fulfillment,
                            uncovered, wanted_items)
 from .ids import numeric_id, to_gid
@@ -30,6 +31,7 @@ from .webhooks import already_taken, build_subscription_variables, parse_subscri
 __all__ = ["ShopifyConnector"]
 
 EXPIRY_SKEW = timedelta(seconds=30)
+IMPORT_THROTTLE_RETRIES = 5
 FULFILLMENTS_PAGE = 10  # ORDER_FULFILLMENTS_QUERY's fulfillments(first: 10)
 # The most one package sync requests up front (the cheap read, the full read, one write):
 # what the rate budget must hold before the sync starts.
@@ -76,7 +78,8 @@ class ShopifyConnector:
         """Open orders updated since ``since``, page by page (an order with many items is re-read whole)."""
         after = None
         while True:
-            data = self._query(doc.OPEN_ORDERS_QUERY, build_open_orders_variables(since, after))
+            data = self._paced_query(doc.OPEN_ORDERS_QUERY, build_open_orders_variables(since, after),
+                                     requested=doc.OPEN_ORDERS_REQUESTED_COST)
             nodes, more, after = parse_orders_page(data)
             for node in nodes:
                 items, truncated, _ = parse_line_items(node.get("lineItems") or {})
@@ -205,6 +208,22 @@ class ShopifyConnector:
             raise ConnectorError(TOKEN_EXPIRED, "The Shopify access token has expired",
                                  detail="expired before the call (expires_at passed)")
         return self.transport.graphql(document, variables)
+
+    def _paced_query(self, document: str, variables: dict, requested: float) -> dict:
+        """A query that may run many times in one task (an install's import of thousands of
+        orders): wait until the bucket, as the last answer reported it, holds its requested
+        cost, and wait out a THROTTLED answer, instead of failing the whole import."""
+        for attempt in range(IMPORT_THROTTLE_RETRIES + 1):
+            status = self.rate_status
+            if status and status.restore_rate and status.available < min(requested, status.maximum):
+                time.sleep((min(requested, status.maximum) - status.available) / status.restore_rate)
+            try:
+                return self._query(document, variables)
+            except ConnectorError as error:
+                if error.cause != RATE_LIMITED or attempt == IMPORT_THROTTLE_RETRIES:
+                    raise
+                time.sleep(min(error.retry_after or 1.0, 60.0))
+        raise AssertionError("unreachable")
 
     def _whole_order_plan(self, order_gid: str, shipment: Shipment, wanted: dict):
         """A plan for the whole (only) fulfillment order, or None when the full read is needed.

@@ -216,6 +216,8 @@ query ShipSyncShop {
 }
 """
 
+OPEN_ORDERS_REQUESTED_COST = 952  # with $first = ORDERS_PAGE_SIZE (50); checked by the tests
+
 # Requested cost of the documents a package sync may send (tests check them against the
 # schema): the rate budget reserves a sync's worst case before it starts.
 REQUESTED_COST = {
