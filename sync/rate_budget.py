@@ -20,8 +20,8 @@ import time
 from connectors.base import RateStatus
 
 # Kept free for what the budget cannot see: clocks drifting, a call that timed out
-# after the store charged it. One second of a Standard store's restore.
-MARGIN_SECONDS = 1.0
+# after the store charged it. A quarter second of restore (25 points on a Standard store).
+MARGIN_SECONDS = 0.25
 
 
 @dataclasses.dataclass

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -126,3 +129,20 @@ def signed_callback_query(secret: str, **params) -> str:
     message = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
     params["hmac"] = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
     return urlencode(params)
+
+
+def worker_env(settings) -> dict:
+    """The environment of a `flask worker` process on the test's database, queue and sandbox."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PYTEST"))}
+    env.update(APP_ENV="test", DATABASE_URL=settings.database_url, QUEUE_URL=settings.queue_url,
+               SECRET_KEY=settings.secret_key, TOKEN_ENCRYPTION_KEY=settings.token_encryption_key,
+               SHOPIFY_ADMIN_ORIGIN=settings.shopify_admin_origin, APP_URL=settings.app_url,
+               STORE_TIMEOUT_SECONDS="2", SYNC_LEASE_SECONDS="3", SYNC_BACKOFF_SECONDS="1.5")
+    return env
+
+
+def start_workers(settings, count: int = 1, threads: int = 4) -> list[subprocess.Popen]:
+    """``count`` worker processes, as the Procfile starts them."""
+    return [subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", str(threads)],
+                             env=worker_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(count)]

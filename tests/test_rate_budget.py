@@ -28,10 +28,10 @@ def test_a_low_bucket_waits_until_the_requested_cost_and_a_margin_are_restored()
     clock = Clock()
     budget = RateBudget(clock=clock)
     budget.settle(1, 0, status(150))
-    # 97 requested + 1 s of restore kept free = 197: short by 47 points at 100/s.
-    assert budget.reserve(1, 97) == pytest.approx(0.47)
-    clock.now += 0.48
-    assert budget.reserve(1, 97) == 0
+    # 197 requested + 0.25 s of restore kept free = 222: short by 72 points at 100/s.
+    assert budget.reserve(1, 197) == pytest.approx(0.72)
+    clock.now += 0.73
+    assert budget.reserve(1, 197) == 0
 
 
 def test_reservations_charge_the_requested_cost_so_parallel_workers_do_not_all_go():
@@ -39,8 +39,8 @@ def test_reservations_charge_the_requested_cost_so_parallel_workers_do_not_all_g
     budget = RateBudget(clock=clock)
     budget.settle(1, 0, status(500, restore_rate=10))
     waits = [budget.reserve(1, 97) for _ in range(6)]
-    # 500 → 403 → 306 → 209 → 112 → 15, then 107 (97 + 1 s of restore) is 9.2 s away at 10/s.
-    assert waits[:5] == [0] * 5 and waits[5] == pytest.approx(9.2)
+    # 500 → 403 → 306 → 209 → 112 → 15, then 99.5 (97 + 0.25 s of restore) is 8.45 s away at 10/s.
+    assert waits[:5] == [0] * 5 and waits[5] == pytest.approx(8.45)
     assert budget.reserve(2, 97) == 0  # another store has its own bucket
 
 

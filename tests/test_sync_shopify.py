@@ -4,17 +4,14 @@ The retry and cause cases both platforms share are in test_sync_retries.py; thes
 (throttling, expiring tokens, holds, partial fulfillments) and the worker crash."""
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 from sqlalchemy import select
 
 from models import Order, Package, Store, SyncAttempt
-from tests.helpers import SHOPIFY_LOOKUPS, api_headers, install_shopify, label_payload, post_label, wait_for
+from tests.helpers import SHOPIFY_LOOKUPS, start_workers, api_headers, install_shopify, label_payload, post_label, wait_for
 
 SHOP = "acme.myshopify.com"
 FIND = SHOPIFY_LOOKUPS  # the first call of any attempt
@@ -226,9 +223,7 @@ def test_a_worker_killed_mid_mass_sync_loses_nothing_and_duplicates_nothing(app,
     orders = [new_order(shopify_store) for _ in range(50)]
     # Every package first fails for good, so that "Synchronize my shipments" has 50 to do.
     shopify_store.add_fault(SHOP, "403", count=50, match=FIND)
-    env = worker_env(settings)
-    first = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", "4"], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (first,) = start_workers(settings)
     try:
         for n, (order, (line,)) in enumerate(orders):
             send_label(client, order, [(line, 1)], package_id=f"PKG-{n}", tracking=f"1ZKILL{n:04d}")
@@ -242,8 +237,7 @@ def test_a_worker_killed_mid_mass_sync_loses_nothing_and_duplicates_nothing(app,
         first.wait(timeout=10)
         synced_at_kill = count_status(app, "synced")
         assert synced_at_kill < 50, "the kill came too late to prove anything"
-        second = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", "4"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        (second,) = start_workers(settings)
         try:
             wait_for(lambda: count_status(app, "synced") == 50, timeout=90, message="all 50 synced")
         finally:
@@ -261,15 +255,6 @@ def test_a_worker_killed_mid_mass_sync_loses_nothing_and_duplicates_nothing(app,
 def count_status(app, status) -> int:
     with app.extensions["db_sessionmaker"]() as session:
         return len(session.scalars(select(Package.id).where(Package.status == status)).all())
-
-
-def worker_env(settings) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PYTEST"))}
-    env.update(APP_ENV="test", DATABASE_URL=settings.database_url, QUEUE_URL=settings.queue_url,
-               SECRET_KEY=settings.secret_key, TOKEN_ENCRYPTION_KEY=settings.token_encryption_key,
-               SHOPIFY_ADMIN_ORIGIN=settings.shopify_admin_origin, APP_URL=settings.app_url,
-               STORE_TIMEOUT_SECONDS="2", SYNC_LEASE_SECONDS="3", SYNC_BACKOFF_SECONDS="1.5")
-    return env
 
 
 def test_a_void_the_store_refuses_is_in_the_history_and_tried_again(app, client, shop):
