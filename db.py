@@ -8,8 +8,10 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 
 from flask import current_app, g, request
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from sqlite_engine import make_sqlite_engine
 
 
 # Hosting platforms hand out postgres:// or postgresql:// URLs, which SQLAlchemy maps to
@@ -28,28 +30,8 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str):
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        # The web and the worker write concurrently: WAL lets readers go on while one
-        # writer holds the lock, and busy_timeout makes writers wait instead of failing.
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
-            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see below
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):
-            # pysqlite's implicit transactions defer locking, which lets two workers read
-            # the same row and both decide to write; BEGIN IMMEDIATE serialises writers.
-            # A read-only session (the JSON API's GETs) takes no write lock: in WAL mode it
-            # reads a snapshot while labels and workers write.
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
-
-        return engine
+        # The web and the worker write concurrently: WAL, a busy timeout, queued writers.
+        return make_sqlite_engine(url, READ_ONLY)
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 

@@ -43,8 +43,9 @@ def bounds(name: str, results: dict, bare: dict) -> list[tuple[str, object, str,
          results["points per package"] <= POINTS_BOUND),
         ("THROTTLED share of calls (%)", results["THROTTLED share of calls (%)"], f"<= {THROTTLED_BOUND}",
          results["THROTTLED share of calls (%)"] <= THROTTLED_BOUND),
-        ("elapsed / rate-limit bound", results["elapsed / bound"],
-         f"<= {ELAPSED_BOUND} ({results['elapsed (s)']} s vs {results['rate-limit bound (s)']} s)",
+        ("elapsed / rate-limit bound",
+         f"{results['elapsed / bound']} ({results['elapsed (s)']} s vs {results['rate-limit bound (s)']} s)",
+         f"<= {ELAPSED_BOUND}",
          results["elapsed / bound"] is not None and results["elapsed / bound"] <= ELAPSED_BOUND),
         ("lost / duplicated", results["orders with no fulfillment / more than one"], "0 / 0",
          results["orders with no fulfillment / more than one"] == "0 / 0"),
@@ -102,7 +103,8 @@ def main() -> int:
     results["bench_seconds"] = round(time.monotonic() - started)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
-    print(f"\nsaved {RESULTS / 'latest.json'} after {results['bench_seconds']} s")
+    print(f"\nsaved {RESULTS / 'latest.json'} after {results['bench_seconds']} s; "
+          "`python -m bench.readme` puts the figures into README.md")
     return 0
 
 
