@@ -21,10 +21,10 @@ def connector_for(access: StoreAccess, settings, http=None):
     raise ValueError(f"no connector for platform {access.platform!r}")
 
 
-def sync_cost(platform: str) -> float:
-    """Points a package sync may request from the store up front (0: the platform has no budget)."""
+def sync_cost(platform: str, shipment) -> float:
+    """Points a sync of ``shipment`` will request from the store's budget (0: the platform has none)."""
     if platform == "shopify":
-        from connectors.shopify import SYNC_REQUESTED_COST
+        from connectors.shopify import ShopifyConnector
 
-        return float(SYNC_REQUESTED_COST)
+        return ShopifyConnector.requested_cost(shipment)
     return 0.0

@@ -10,11 +10,15 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy import orm
+
+from db import READ_ONLY
 
 from connectors import connector_for, sync_cost
 from connectors.base import TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, KnownOrder, Shipment, StoreAccess
+from db import READ_ONLY
 from models import (ACTIVE, PENDING, REAUTH_REQUIRED, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package,
-                    Store, SyncAttempt, utcnow)
+                    SyncAttempt, utcnow)
 from sync import causes, credentials
 from sync.orders import refresh_order_state
 from sync.policy import RetryPolicy
@@ -70,6 +74,9 @@ class SyncEngine:
         self.policy = RetryPolicy.from_settings(settings)
         self.budget = budget or RateBudget()
         self.http = http
+        # For reads before a claim: on SQLite they need not queue behind writers.
+        self.read_sessionmaker = orm.sessionmaker(
+            self.sessionmaker.kw["bind"].execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     def sync_package(self, package_id: int) -> Outcome:
         # The store's shared budget first, outside any transaction (on SQLite the budget
@@ -89,10 +96,13 @@ class SyncEngine:
         return self._record_success(claim, result)
 
     def _store_and_cost(self, package_id: int) -> tuple[int | None, float]:
-        with self.sessionmaker() as session:
-            row = session.execute(select(Store.id, Store.platform).join(Package, Package.store_id == Store.id)
-                                  .where(Package.id == package_id)).first()
-        return (row.id, sync_cost(row.platform)) if row else (None, 0.0)
+        """The package's store and what its sync will request from the store's budget."""
+        with self.read_sessionmaker() as session:
+            package = session.get(Package, package_id)
+            if package is None:
+                return None, 0.0
+            store = package.store
+            return store.id, sync_cost(store.platform, build_shipment(package, store.merged_settings()))
 
     def _claim(self, package_id: int, cost: float) -> Claim | Outcome:
         """Take the package for this worker, or say why not (an Outcome: skip, or wait).

@@ -33,9 +33,6 @@ __all__ = ["ShopifyConnector"]
 EXPIRY_SKEW = timedelta(seconds=30)
 IMPORT_THROTTLE_RETRIES = 5
 FULFILLMENTS_PAGE = 10  # ORDER_FULFILLMENTS_QUERY's fulfillments(first: 10)
-# The most one package sync requests up front (the cheap read, the full read, one write):
-# what the rate budget must hold before the sync starts.
-SYNC_REQUESTED_COST = sum(doc.REQUESTED_COST.values())
 
 
 class ShopifyConnector:
@@ -60,6 +57,18 @@ class ShopifyConnector:
             return None
         return RateStatus(float(throttle["currentlyAvailable"]), float(throttle["maximumAvailable"]),
                           float(throttle["restoreRate"]), spent=self.transport.spent)
+
+    @staticmethod
+    def requested_cost(shipment: Shipment) -> float:
+        """What a sync of ``shipment`` will request from the bucket, call by call, on its likely
+        path: the cheap read and the write when it ships our current copy of the order whole,
+        else the full read and the write; plus the duplicate check when an earlier attempt may
+        have written. (A copy found stale on the way costs one read more than reserved.)"""
+        cost = doc.REQUESTED_COST
+        whole = shipment.known_order is not None and _ships_whole(shipment)
+        total = (cost["FULFILLMENT_TARGETS_QUERY"] if whole else cost["FULFILLMENT_ORDERS_QUERY"])
+        total += cost["FULFILLMENT_CREATE"]
+        return float(total + (cost["ORDER_FULFILLMENTS_QUERY"] if shipment.may_exist else 0))
 
     # -- orders --------------------------------------------------------------------------
     def fetch_order(self, order_id: str) -> RemoteOrder:
@@ -108,7 +117,7 @@ class ShopifyConnector:
         """
         order_gid = to_gid("Order", shipment.order_id)
         wanted = wanted_items(shipment)
-        whole = self._whole_order_plan(order_gid, shipment, wanted)
+        whole = self._whole_order_plan(order_gid, shipment)
         if whole is not None:  # the package ships the whole order, as we know it: one cheap read
             data = self._query(doc.FULFILLMENT_CREATE, build_fulfillment_create_variables(
                 whole, shipment, shipment.notify_customer))
@@ -225,7 +234,7 @@ class ShopifyConnector:
                 time.sleep(min(error.retry_after or 1.0, 60.0))
         raise AssertionError("unreachable")
 
-    def _whole_order_plan(self, order_gid: str, shipment: Shipment, wanted: dict):
+    def _whole_order_plan(self, order_gid: str, shipment: Shipment):
         """A plan for the whole (only) fulfillment order, or None when the full read is needed.
 
         Only when the package ships every line of our copy of the order and the store still
@@ -233,7 +242,7 @@ class ShopifyConnector:
         then the order's one open fulfillment order holds exactly the package's items.
         """
         known = shipment.known_order
-        if known is None or wanted != wanted_items(dataclasses.replace(shipment, items=known.line_items)):
+        if known is None or not _ships_whole(shipment):
             return None
         return build_whole_order_plan(self._query(doc.FULFILLMENT_TARGETS_QUERY, {"id": order_gid}), known)
 
@@ -259,6 +268,14 @@ class ShopifyConnector:
             status, every = parse_fulfillments(self._query(doc.ORDER_FULFILLMENT_TRACKING_QUERY, {"id": order_gid}))
             records = [detailed.get(r.id, r) for r in every]
         return status, matching(records, shipment)
+
+
+def _ships_whole(shipment: Shipment) -> bool:
+    """The package holds every line of our copy of the order, in full."""
+    try:
+        return wanted_items(shipment) == wanted_items(dataclasses.replace(shipment, items=shipment.known_order.line_items))
+    except ConnectorError:  # no items, or a bad one: the full path explains it
+        return False
 
 
 def _utcnow() -> datetime:

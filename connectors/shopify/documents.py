@@ -219,9 +219,10 @@ query ShipSyncShop {
 OPEN_ORDERS_REQUESTED_COST = 952  # with $first = ORDERS_PAGE_SIZE (50); checked by the tests
 
 # Requested cost of the documents a package sync may send (tests check them against the
-# schema): the rate budget reserves a sync's worst case before it starts.
+# schema): the rate budget reserves what a sync will request before it starts.
 REQUESTED_COST = {
     "FULFILLMENT_TARGETS_QUERY": 6,
     "FULFILLMENT_ORDERS_QUERY": 81,
     "FULFILLMENT_CREATE": 10,
+    "ORDER_FULFILLMENTS_QUERY": 261,
 }
