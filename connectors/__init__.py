@@ -28,3 +28,12 @@ def sync_cost(platform: str, shipment) -> float:
 
         return ShopifyConnector.requested_cost(shipment)
     return 0.0
+
+
+def read_cost(platform: str) -> float:
+    """Points reading one order requests from the store's budget (0: the platform has none)."""
+    if platform == "shopify":
+        from connectors.shopify.documents import REQUESTED_COST
+
+        return float(REQUESTED_COST["ORDER_QUERY"])
+    return 0.0

@@ -34,6 +34,14 @@ class Outcome:
 
 
 SKIPPED = Outcome(None)
+
+
+class WaitForBudget(Exception):
+    """The store's rate budget is too low for this call now: try again in ``seconds``."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the store's rate budget needs {seconds:.1f}s")
+        self.seconds = seconds
 CANCELLED_MESSAGE = "The order was cancelled in the store."
 
 
@@ -138,6 +146,14 @@ class SyncEngine:
         else:  # looking first is what makes a retry after a lost response safe
             operation = lambda store: store.find_fulfillment(shipment) or store.create_fulfillment(shipment)  # noqa: E731
         return self.call_store(claim.store_id, claim.access, operation, reserved=claim.reserved)
+
+    def call_budgeted(self, store_id: int, access: StoreAccess, operation, cost: float):
+        """``call_store`` for work outside a package sync (an order import) that still takes its
+        share of the store's budget first. Raises WaitForBudget when the bucket is too low."""
+        wait = self.budget.reserve(store_id, cost)
+        if wait > 0:
+            raise WaitForBudget(wait)
+        return self.call_store(store_id, access, operation, reserved=cost)
 
     def call_store(self, store_id: int, access: StoreAccess, operation, reserved: float = 0.0):
         """Run ``operation(connector)``, refreshing the token ahead of expiry and once on a 401.

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
+from connectors import read_cost
 from connectors.base import TOKEN_EXPIRED, ConnectorError
 from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package, Store, SyncAttempt,
                     SyncBatch, SyncBatchItem, utcnow)
@@ -141,7 +142,8 @@ class SyncService:
                 return
             store = session.get(Store, store_id)
             access = credentials.store_access(store, self.engine.cipher)
-        remote = self.engine.call_store(store_id, access, lambda connector: connector.fetch_order(order_external_id))
+        remote = self.engine.call_budgeted(store_id, access, lambda connector: connector.fetch_order(order_external_id),
+                                           read_cost(store.platform))
         with self.sessionmaker() as session, session.begin():
             upsert_order(session, store_id, remote)
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from huey import crontab
 
 from models import Store, utcnow
+from sync.engine import WaitForBudget
 from sync.queue import huey
 from webhooks import webhook_url
 
@@ -42,6 +43,8 @@ def label_accepted(store_id: int, package_id: int, import_order_id: str | None =
     if import_order_id is not None:
         try:
             _services().service.import_order(store_id, import_order_id)
+        except WaitForBudget as wait:  # the budget goes to the sync first; the order is read later
+            import_order.schedule(args=(store_id, import_order_id), delay=wait.seconds)
         except Exception:  # noqa: BLE001 - the sync goes on; the retried task imports later
             log.info("store %s: import of order %s failed; retried apart", store_id, import_order_id)
             import_order(store_id, import_order_id)
@@ -60,8 +63,11 @@ def void_package(package_id: int) -> None:
 
 @huey.task(retries=2, retry_delay=10)
 def import_order(store_id: int, order_external_id: str, seen_updated_at: str | None = None) -> None:
-    _services().service.import_order(store_id, order_external_id,
-                                     datetime.fromisoformat(seen_updated_at) if seen_updated_at else None)
+    try:
+        _services().service.import_order(store_id, order_external_id,
+                                         datetime.fromisoformat(seen_updated_at) if seen_updated_at else None)
+    except WaitForBudget as wait:  # scheduled, not slept, and no retry used up
+        import_order.schedule(args=(store_id, order_external_id, seen_updated_at), delay=wait.seconds)
 
 
 def _webhook_url(store_id: int) -> str:

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from connectors.base import RateStatus
 from models import Order, Package, SyncAttempt
 from sync.rate_budget import RateBudget
-from tests.helpers import install_shopify, label_payload, post_label, wait_for
+from tests.helpers import install_shopify, label_payload, post_label, start_workers, wait_for
 
 
 class Clock:
@@ -104,3 +104,34 @@ def test_an_install_import_larger_than_the_bucket_waits_for_it_instead_of_failin
     wait_for(lambda: imported() == 120, timeout=60, message="120 orders imported")
     pages = shopify_store.requests(shop, operation="ShipSyncOpenOrders")
     assert not any(p["throttled"] for p in pages[1:])  # it waited for the bucket instead
+
+
+def test_three_worker_processes_share_one_budget_per_store(app, client, shopify_store, settings):
+    """The budget lives in Redis or the database, not in a process: three workers pace as one."""
+    shop = "shared.myshopify.com"
+    shopify_store.create_shop(shop, restore_rate=50)  # a bucket of 1000 points, 50 per second
+    install_shopify(client, shop)
+    orders = shopify_store.create_orders(shop, 80)
+    workers = start_workers(settings, 3)
+    try:
+        wait_for(lambda: shopify_store.requests(shop, operation="ShipSyncOpenOrders"), message="the install's import")
+        for n, order in enumerate(orders):
+            line = order["line_items"][0]["id"]
+            assert post_label(client, label_payload(order_id=order["id"], package_id=f"S-{n}", tracking=f"1ZS{n:05d}",
+                                                    store=shop, items=[{"line_item_id": line, "quantity": 1}])
+                              ).status_code == 202
+
+        def synced():
+            with app.extensions["db_sessionmaker"]() as session:
+                return len(session.scalars(select(Package.id).where(Package.status == "synced")).all())
+        wait_for(lambda: synced() == 80, timeout=120, message="80 packages synced")
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=15)
+    # The install's import paces itself from its own answers (and waits out a THROTTLED page);
+    # every other call — syncs and order reads, from any of the three processes — is budgeted.
+    calls = [c for c in shopify_store.requests(shop, kind="graphql") if c["operation_name"] != "ShipSyncOpenOrders"]
+    assert sum(1 for c in calls if c["throttled"]) <= 1, [c["operation_name"] for c in calls if c["throttled"]]
+    assert all(len(shopify_store.fulfillments(shop, o["id"])) == 1 for o in orders)

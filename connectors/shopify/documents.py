@@ -218,11 +218,12 @@ query ShipSyncShop {
 
 OPEN_ORDERS_REQUESTED_COST = 952  # with $first = ORDERS_PAGE_SIZE (50); checked by the tests
 
-# Requested cost of the documents a package sync may send (tests check them against the
-# schema): the rate budget reserves what a sync will request before it starts.
+# Requested cost of the documents a package sync or an order import may send (tests check
+# them against the schema): the rate budget reserves what a call will request before it.
 REQUESTED_COST = {
     "FULFILLMENT_TARGETS_QUERY": 6,
     "FULFILLMENT_ORDERS_QUERY": 81,
     "FULFILLMENT_CREATE": 10,
     "ORDER_FULFILLMENTS_QUERY": 261,
+    "ORDER_QUERY": 104,  # an order's import
 }
