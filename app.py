@@ -36,6 +36,8 @@ def create_app(settings: Settings | None = None, http=None) -> Flask:
 
     from sync import queue, tasks
     from sync.engine import SyncEngine
+    from sync.rate_budget import RateBudget
+    from sync.shared_buckets import buckets_for
     from sync.service import SyncService
 
     settings = settings or load_settings()
@@ -56,7 +58,8 @@ def create_app(settings: Settings | None = None, http=None) -> Flask:
     sessionmaker = app.extensions["db_sessionmaker"]
     cipher = TokenCipher(settings.token_encryption_key)
     queue.configure(settings.queue_url)
-    sync_engine = SyncEngine(sessionmaker, cipher, settings, http=http)
+    budget = RateBudget(buckets_for(settings.queue_url, sessionmaker))  # one per store, shared by all workers
+    sync_engine = SyncEngine(sessionmaker, cipher, settings, http=http, budget=budget)
     task_queue = tasks.TaskQueue()
     app.extensions["shipsync"] = Services(settings, cipher, sync_engine,
                                           SyncService(sessionmaker, sync_engine, task_queue), task_queue)

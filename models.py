@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Package statuses (stable, DESIGN §2).
@@ -102,6 +102,9 @@ class Package(Base):
     # A tracking correction is pending: the number the store's fulfillment still carries.
     corrected_from: Mapped[str | None] = mapped_column(String(128))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set before the first store call that may write: from then on a write may have reached
+    # the store (a lost response, a killed worker), so every attempt looks before it writes.
+    store_contacted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     synced_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -157,3 +160,16 @@ class SyncBatchItem(Base):
 
     batch_id: Mapped[str] = mapped_column(ForeignKey("sync_batches.id", ondelete="CASCADE"), primary_key=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id", ondelete="CASCADE"), primary_key=True)
+
+
+class RateBucket(Base):
+    """A store's API rate budget, shared by the worker processes when the queue is not Redis
+    (sync/shared_buckets.py)."""
+
+    __tablename__ = "rate_buckets"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), primary_key=True)
+    available: Mapped[float] = mapped_column(Float)
+    maximum: Mapped[float] = mapped_column(Float)
+    restore_rate: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float)  # epoch seconds of ``available``

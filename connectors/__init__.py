@@ -19,3 +19,21 @@ def connector_for(access: StoreAccess, settings, http=None):
 
         return WooCommerceConnector(access, settings, http=http)
     raise ValueError(f"no connector for platform {access.platform!r}")
+
+
+def sync_cost(platform: str, shipment) -> float:
+    """Points a sync of ``shipment`` will request from the store's budget (0: the platform has none)."""
+    if platform == "shopify":
+        from connectors.shopify import ShopifyConnector
+
+        return ShopifyConnector.requested_cost(shipment)
+    return 0.0
+
+
+def read_cost(platform: str) -> float:
+    """Points reading one order requests from the store's budget (0: the platform has none)."""
+    if platform == "shopify":
+        from connectors.shopify.documents import REQUESTED_COST
+
+        return float(REQUESTED_COST["ORDER_QUERY"])
+    return 0.0

@@ -97,6 +97,19 @@ class Shipment:
     tracking_url: str | None
     items: tuple[Item, ...]
     notify_customer: bool = True
+    # False only when no earlier attempt can have written anything to the store (the
+    # package's first store contact): the duplicate check may then be skipped.
+    may_exist: bool = True
+    known_order: "KnownOrder | None" = None  # our copy of the order, when we hold one
+
+
+@dataclasses.dataclass(frozen=True)
+class KnownOrder:
+    """Our copy of the store order, as of the store's ``updated_at``: a connector may trust
+    it (and skip a read) only while the store still reports that same ``updated_at``."""
+
+    updated_at: datetime
+    line_items: tuple[Item, ...]  # every line of the order with its ordered quantity
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,6 +141,10 @@ class FulfillmentResult:
     fulfillment_id: str  # the store's id of the fulfillment (or tracking item / note)
     order_fulfillment_status: str | None = None  # the order's status after the write, when the store says
     detail: str | None = None  # how the store shows it (e.g. which tracking provider), for the package's history
+    # The order's updated_at after the write, given only when the caller's copy of the order
+    # (Shipment.known_order) was current up to the write: that copy is then current as of it,
+    # and the store's webhook about our own write needs no read.
+    order_updated_at: datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +154,7 @@ class RateStatus:
     available: float
     maximum: float
     restore_rate: float  # points per second
+    spent: float = 0.0  # points the store charged for this connector's calls so far (after refunds)
 
 
 class Connector(Protocol):
@@ -146,7 +164,9 @@ class Connector(Protocol):
     """
 
     platform: str
-    rate_status: RateStatus | None  # None when the platform reports no budget
+    # The store's budget after this connector's last call, and the points its calls
+    # spent; None when the platform reports no budget (it then has no rate limit to pace).
+    rate_status: RateStatus | None
     # Optional: details found out about the store (e.g. where tracking goes), kept by the
     # app in Store.options and handed back in StoreAccess.options next time.
     learned_options: dict

@@ -10,10 +10,12 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy import orm
 
-from connectors import connector_for
-from connectors.base import (INVALID_DATA, TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, Shipment,
-                             StoreAccess)
+from connectors import connector_for, sync_cost
+from connectors.base import (INVALID_DATA, TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, KnownOrder,
+                             Shipment, StoreAccess)
+from db import READ_ONLY
 from models import (ACTIVE, PENDING, REAUTH_REQUIRED, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package,
                     SyncAttempt, utcnow)
 from sync import causes, credentials
@@ -31,6 +33,14 @@ class Outcome:
 
 
 SKIPPED = Outcome(None)
+
+
+class WaitForBudget(Exception):
+    """The store's rate budget is too low for this call now: try again in ``seconds``."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the store's rate budget needs {seconds:.1f}s")
+        self.seconds = seconds
 CANCELLED_MESSAGE = "The order was cancelled in the store."
 
 
@@ -40,6 +50,7 @@ class Claim:
     store_id: int
     access: StoreAccess
     shipment: Shipment
+    reserved: float = 0.0  # points charged to the store's rate budget for this sync
     fulfillment_id: str | None = None  # set: the store has this package already, correct its tracking
     corrected_from: str | None = None
 
@@ -57,6 +68,11 @@ def mapped_carrier(carrier: str, mapping: dict) -> str:
 
 def build_shipment(package: Package, store_settings: dict) -> Shipment:
     carrier_mapping = store_settings.get("carrier_mapping") or {}
+    order = package.order
+    known = None
+    if order.store_updated_at and order.line_items:
+        known = KnownOrder(order.store_updated_at,
+                           tuple(Item(str(li["id"]), int(li["quantity"])) for li in order.line_items))
     return Shipment(
         package_id=package.external_id,
         order_id=package.order.external_id,
@@ -65,29 +81,50 @@ def build_shipment(package: Package, store_settings: dict) -> Shipment:
         tracking_url=package.tracking_url,
         items=tuple(Item(str(i["line_item_id"]), int(i["quantity"])) for i in package.items),
         notify_customer=bool(store_settings.get("notify_customer", True)),
+        may_exist=package.store_contacted,
+        known_order=known,
     )
 
 
 class SyncEngine:
-    def __init__(self, sessionmaker, cipher, settings, http=None):
+    def __init__(self, sessionmaker, cipher, settings, http=None, budget: RateBudget | None = None):
         self.sessionmaker = sessionmaker
         self.cipher = cipher
         self.settings = settings
         self.policy = RetryPolicy.from_settings(settings)
-        self.budget = RateBudget()
+        self.budget = budget or RateBudget()
         self.http = http
+        # For reads before a claim: on SQLite they need not queue behind writers.
+        self.read_sessionmaker = orm.sessionmaker(
+            self.sessionmaker.kw["bind"].execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     def sync_package(self, package_id: int) -> Outcome:
-        claim = self._claim(package_id)
+        # The store's shared budget first, outside any transaction (on SQLite the budget
+        # may live in the database, whose one write lock a claim holds).
+        store_id, cost = self._store_and_cost(package_id)
+        wait = self.budget.reserve(store_id, cost) if store_id else 0.0
+        if wait > 0:  # the store's bucket is low: wait without using an attempt
+            return Outcome(None, retry_in=wait)
+        claim = self._claim(package_id, cost)
         if not isinstance(claim, Claim):
-            return claim  # nothing to do, or wait for the store's rate budget
+            self.budget.release(store_id, cost)
+            return claim  # nothing to do
         try:
             result = self._write(claim)
         except ConnectorError as error:
             return self._record_failure(claim, error)
         return self._record_success(claim, result)
 
-    def _claim(self, package_id: int) -> Claim | Outcome:
+    def _store_and_cost(self, package_id: int) -> tuple[int | None, float]:
+        """The package's store and what its sync will request from the store's budget."""
+        with self.read_sessionmaker() as session:
+            package = session.get(Package, package_id)
+            if package is None:
+                return None, 0.0
+            store = package.store
+            return store.id, sync_cost(store.platform, build_shipment(package, store.merged_settings()))
+
+    def _claim(self, package_id: int, cost: float) -> Claim | Outcome:
         """Take the package for this worker, or say why not (an Outcome: skip, or wait).
 
         The lease stops a second worker (a duplicate task, a reconciliation re-queue)
@@ -108,27 +145,33 @@ class SyncEngine:
                 cause = causes.TOKEN_EXPIRED if store.status == REAUTH_REQUIRED else causes.STORE_UNINSTALLED
                 hold(package, cause, "Waiting for the store: " + store.status.replace("_", " "))
                 return SKIPPED
-            wait = self.budget.reserve(store.id)
-            if wait > 0:  # the store's bucket is low: wait without using an attempt
-                return Outcome(package.status, retry_in=wait)
+            shipment = build_shipment(package, store.merged_settings())
             package.status = SYNCING
             package.lease_until = now + timedelta(seconds=self.settings.sync_lease_seconds)
-            return Claim(package.id, store.id, credentials.store_access(store, self.cipher),
-                         build_shipment(package, store.merged_settings()), package.fulfillment_id,
-                         package.corrected_from)
+            package.store_contacted = True  # committed before any call: the next attempt will look first
+            return Claim(package.id, store.id, credentials.store_access(store, self.cipher), shipment, cost,
+                         package.fulfillment_id, package.corrected_from)
 
     def _write(self, claim: Claim) -> FulfillmentResult:
-        # Looking first is what makes a retry after a lost response safe (and, for a
-        # correction, keeps the customer from a second shipping-update e-mail).
-        if claim.fulfillment_id:
-            return self.call_store(claim.store_id, claim.access,
-                                   lambda store: store.find_fulfillment(claim.shipment)
-                                   or update_tracking(store, claim.fulfillment_id, claim.shipment))
-        return self.call_store(claim.store_id, claim.access,
-                               lambda store: store.find_fulfillment(claim.shipment)
-                               or store.create_fulfillment(claim.shipment))
+        shipment = claim.shipment
+        if claim.fulfillment_id:  # a correction: looking first keeps the customer from a second e-mail
+            operation = lambda store: (store.find_fulfillment(shipment)  # noqa: E731
+                                       or update_tracking(store, claim.fulfillment_id, shipment))
+        elif not shipment.may_exist:  # the very first attempt: nothing of ours can be in the store yet
+            operation = lambda store: store.create_fulfillment(shipment)  # noqa: E731
+        else:  # looking first is what makes a retry after a lost response safe
+            operation = lambda store: store.find_fulfillment(shipment) or store.create_fulfillment(shipment)  # noqa: E731
+        return self.call_store(claim.store_id, claim.access, operation, reserved=claim.reserved)
 
-    def call_store(self, store_id: int, access: StoreAccess, operation):
+    def call_budgeted(self, store_id: int, access: StoreAccess, operation, cost: float):
+        """``call_store`` for work outside a package sync (an order import) that still takes its
+        share of the store's budget first. Raises WaitForBudget when the bucket is too low."""
+        wait = self.budget.reserve(store_id, cost)
+        if wait > 0:
+            raise WaitForBudget(wait)
+        return self.call_store(store_id, access, operation, reserved=cost)
+
+    def call_store(self, store_id: int, access: StoreAccess, operation, reserved: float = 0.0):
         """Run ``operation(connector)``, refreshing the token ahead of expiry and once on a 401.
 
         A refresh uses no attempt. Raises ConnectorError; TOKEN_EXPIRED means the store
@@ -146,9 +189,12 @@ class SyncEngine:
                     raise
                 access, refreshed = self._refresh_after(error, store_id, access), True
             finally:
-                self.budget.observe(store_id, getattr(connector, "rate_status", None))
-                credentials.remember_options(self.sessionmaker, store_id, access,
-                                             getattr(connector, "learned_options", None))
+                # Every answer's throttle status reaches the shared budget, and what this
+                # operation reserved but did not spend goes back (only once: a retry after a
+                # token refresh has reserved nothing more).
+                self.budget.settle(store_id, reserved, connector.rate_status)
+                reserved = 0.0
+                credentials.remember_options(self.sessionmaker, store_id, access, connector.learned_options)
 
     def _refresh_after(self, refused: ConnectorError, store_id: int, access: StoreAccess) -> StoreAccess:
         """Refresh after the store refused the token; when that fails too, the store's own
@@ -188,6 +234,8 @@ class SyncEngine:
             package.corrected_from = None
             session.add(SyncAttempt(package_id=package.id, finished_at=utcnow(), outcome=outcome,
                                     message=message[:1000]))
+            if result.order_updated_at:  # our copy was current up to our write: it still is
+                package.order.store_updated_at = result.order_updated_at
             refresh_order_state(package.order, result.order_fulfillment_status)
             return Outcome(SYNCED)
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from connectors import read_cost
 from connectors.base import INVALID_DATA, TOKEN_EXPIRED, ConnectorError
 from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, UNINSTALLED, Order, Package, Store,
                     SyncAttempt, SyncBatch, SyncBatchItem, utcnow)
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 # Re-queuing one that was not lost is harmless: the claim skips a package already taken.
 STUCK_AFTER = timedelta(minutes=2)
 RECONCILE_BATCH = 200
+IMPORT_PAGE = 50  # orders committed together by an import
 # Synced packages this recent are checked against the store at each reconciliation.
 RECHECK_SYNCED_FOR = timedelta(days=30)
 FULFILLMENT_MISSING_MESSAGE = "Synchronized by ShipSync, but the store no longer has this fulfillment."
@@ -180,15 +182,20 @@ class SyncService:
             erased = session.execute(delete(Store).where(Store.id == store_id, Store.status == UNINSTALLED))
         return erased.rowcount == 1
 
-    def import_order(self, store_id: int, order_external_id: str) -> None:
+    def import_order(self, store_id: int, order_external_id: str, seen_updated_at=None) -> None:
+        """Read the order from the store into our copy; nothing when our copy is already as new
+        as ``seen_updated_at`` (what a webhook announced)."""
         with self.sessionmaker() as session:
+            if seen_updated_at is not None and _copy_is_current(session, store_id, order_external_id, seen_updated_at):
+                return
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return  # re-authorizing imports the open orders again
             access = credentials.store_access(store, self.engine.cipher)
         try:
-            remote = self.engine.call_store(store_id, access,
-                                            lambda connector: connector.fetch_order(order_external_id))
+            remote = self.engine.call_budgeted(store_id, access,
+                                               lambda connector: connector.fetch_order(order_external_id),
+                                               read_cost(store.platform))
         except ConnectorError as error:
             if not (error.cause == INVALID_DATA and error.http_status == 404):
                 raise
@@ -252,13 +259,30 @@ class SyncService:
         return access
 
     def import_open_orders(self, store_id: int, access, since) -> int:
+        """Import the store's open orders a page at a time, each committed as it arrives: memory
+        stays flat however many orders the store has, and a failure keeps what was read."""
         imported = 0
-        orders = self.engine.call_store(store_id, access, lambda connector: list(connector.list_open_orders(since)))
-        with self.sessionmaker() as session, session.begin():
-            for remote in orders:
-                saved = save_or_record(session, store_id, remote.id, lambda r=remote: upsert_order(session, store_id, r))
-                imported += saved is not None
+
+        def read_and_save(connector) -> None:
+            nonlocal imported
+            page = []
+            for remote in connector.list_open_orders(since):
+                page.append(remote)
+                if len(page) == IMPORT_PAGE:
+                    imported += self._save_orders(store_id, page)
+                    page = []
+            imported += self._save_orders(store_id, page)
+
+        self.engine.call_store(store_id, access, read_and_save)
         return imported
+
+    def _save_orders(self, store_id: int, remotes) -> int:
+        saved = 0
+        with self.sessionmaker() as session, session.begin():
+            for remote in remotes:
+                saved += save_or_record(session, store_id, remote.id,
+                                        lambda r=remote: upsert_order(session, store_id, r)) is not None
+        return saved
 
     def reconcile_store(self, store_id: int) -> dict:
         """Bring our copy in line with the store: fulfillments made elsewhere (or by a lost
@@ -391,3 +415,9 @@ class SyncService:
     def active_store_ids(self) -> list[int]:
         with self.sessionmaker() as session:
             return session.scalars(select(Store.id).where(Store.status == ACTIVE)).all()
+
+
+def _copy_is_current(session, store_id: int, order_external_id: str, updated_at) -> bool:
+    ours = session.scalar(select(Order.store_updated_at).where(Order.store_id == store_id,
+                                                               Order.external_id == order_external_id))
+    return ours is not None and ours >= updated_at

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from huey import crontab
 
@@ -12,10 +12,12 @@ from connectors.base import TOKEN_EXPIRED, ConnectorError
 
 from models import Store, utcnow
 from sync import heartbeat as worker_heartbeat
+from sync.engine import WaitForBudget
 from sync.queue import huey
 from webhooks import webhook_url
 
 log = logging.getLogger(__name__)
+WEBHOOK_SETTLE_SECONDS = 2.0
 _app = None  # bound by init_app: tasks run in the worker, outside any request
 
 
@@ -56,6 +58,21 @@ def sync_package(package_id: int) -> str | None:
 
 
 @huey.task()
+def label_accepted(store_id: int, package_id: int, import_order_id: str | None = None) -> str | None:
+    """A new label: read its order first when it is new to us (the sync then knows the order
+    and can take the cheapest path), then sync the package. One task, one enqueue."""
+    if import_order_id is not None:
+        try:
+            _services().service.import_order(store_id, import_order_id)
+        except WaitForBudget as wait:  # the budget goes to the sync first; the order is read later
+            import_order.schedule(args=(store_id, import_order_id), delay=wait.seconds)
+        except Exception:  # noqa: BLE001 - the sync goes on; the retried task imports later
+            log.info("store %s: import of order %s failed; retried apart", store_id, import_order_id)
+            import_order(store_id, import_order_id)
+    return sync_package.call_local(package_id)
+
+
+@huey.task()
 def sync_batch(batch_id: str) -> int:
     return _services().service.enqueue_batch(batch_id)
 
@@ -67,8 +84,12 @@ def void_package(package_id: int) -> None:
 
 @huey.task(retries=2, retry_delay=10)
 @store_work
-def import_order(store_id: int, order_external_id: str) -> None:
-    _services().service.import_order(store_id, order_external_id)
+def import_order(store_id: int, order_external_id: str, seen_updated_at: str | None = None) -> None:
+    try:
+        _services().service.import_order(store_id, order_external_id,
+                                         datetime.fromisoformat(seen_updated_at) if seen_updated_at else None)
+    except WaitForBudget as wait:  # scheduled, not slept, and no retry used up
+        import_order.schedule(args=(store_id, order_external_id, seen_updated_at), delay=wait.seconds)
 
 
 @huey.task(retries=2, retry_delay=10)
@@ -165,11 +186,21 @@ class TaskQueue:
     def sync_batch(self, batch_id: str) -> None:
         sync_batch(batch_id)
 
+    def label_accepted(self, store_id: int, package_id: int, import_order_id: str | None) -> None:
+        label_accepted(store_id, package_id, import_order_id)
+
     def void(self, package_id: int) -> None:
         void_package(package_id)
 
-    def import_order(self, store_id: int, order_external_id: str) -> None:
-        import_order(store_id, order_external_id)
+    def import_order(self, store_id: int, order_external_id: str, seen_updated_at: datetime | None = None) -> None:
+        """Read the order from the store. With ``seen_updated_at`` (a webhook's), a little later
+        and only if our copy is older by then: the webhook may announce our own write, whose
+        answer the worker records a moment after the store sends the webhook."""
+        if seen_updated_at is None:
+            import_order(store_id, order_external_id)
+        else:
+            import_order.schedule(args=(store_id, order_external_id, seen_updated_at.isoformat()),
+                                  delay=WEBHOOK_SETTLE_SECONDS)
 
     def store_installed(self, store_id: int) -> None:
         store_installed(store_id)

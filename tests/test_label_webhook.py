@@ -26,7 +26,9 @@ def test_a_label_is_accepted_recorded_and_queued(client, store_id, db_session):
     assert (package.tracking_number, package.carrier, package.items) == (
         "1Z999AA10123456784", "UPS", [{"line_item_id": "13001", "quantity": 1}])
     assert package.order.external_id == "5001"
-    assert queue.huey.pending_count() == 2  # the sync, and the import of the order we had not seen
+    # One task: the import of the order we had not seen, then the sync.
+    (task,) = queue.huey.pending()
+    assert task.name.endswith("label_accepted") and task.args == (store_id, package.id, "5001")
 
 
 def test_the_same_event_again_answers_the_same_and_adds_no_work(client, store_id, db_session):

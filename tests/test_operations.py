@@ -25,7 +25,7 @@ def test_metrics_count_packages_by_status_and_queued_tasks(app, client):
     body = client.get("/metrics").get_data(as_text=True)
     assert 'shipsync_packages{status="pending"} 1.0' in body
     assert 'shipsync_stores{platform="shopify",status="active"} 1.0' in body
-    assert "shipsync_queue_pending 2.0" in body
+    assert "shipsync_queue_pending 1.0" in body  # one task per label: import the new order, then sync
 
 
 def test_the_migrate_command_brings_a_new_database_up_to_date(tmp_path, settings):

@@ -226,3 +226,18 @@ def test_reconciliation_heals_a_package_whose_response_was_lost_while_the_worker
             _signal.signal(s, h)
     (fulfillment,) = shopify_store.fulfillments(SHOP, order["id"])
     assert package_row(app).fulfillment_id == fulfillment["id"]
+
+
+def test_the_store_announcing_our_own_fulfillment_costs_no_read(app, client, shop):
+    order = shop.create_order(SHOP)
+    post_shopify_webhook(client, "orders/create", shop.order_payload(SHOP, order["id"]))
+    wait_for(lambda: (row := order_row(app, order["id"])) and row.name, message="imported order")
+    assert _label(client, order).status_code == 202
+    wait_for(lambda: (p := package_row(app)) and p.status == "synced", message="synced")
+    shop.clear_requests()
+    post_shopify_webhook(client, "orders/updated", shop.order_payload(SHOP, order["id"]))  # our fulfillment
+    time.sleep(1)
+    assert shop.requests(SHOP, operation="ShipSyncOrder") == []
+    shop.cancel_order(SHOP, order["id"])  # a change that is not ours is read
+    post_shopify_webhook(client, "orders/updated", shop.order_payload(SHOP, order["id"]))
+    wait_for(lambda: order_row(app, order["id"]).cancelled, message="the cancellation read back")

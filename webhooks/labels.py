@@ -8,12 +8,12 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from db import get_session
-from models import PENDING, REQUIRES_SYNC, SYNCING, UNINSTALLED, Package
+from models import PENDING, REQUIRES_SYNC, SYNCING, UNINSTALLED, Order, Package
 from stores import find_store
 from sync import causes
 from sync.engine import correct_tracking, restart
-from sync.orders import find_or_add_order, refresh_order_state
-from webhooks import receipts
+from sync.orders import refresh_order_state
+from webhooks import label_storage, receipts
 from webhooks.signatures import valid_base64_hmac
 
 bp = Blueprint("label_webhooks", __name__)
@@ -135,27 +135,33 @@ def receive_label():
     except (ValueError, UnicodeDecodeError) as error:  # BadLabel and malformed JSON alike
         message = str(error) if isinstance(error, BadLabel) else "the body is not valid JSON"
         return _error(400, message)
+    return store_label(get_session(), label)
 
-    session = get_session()
-    earlier = receipts.previous_response(session, "labels", label.event_id)
-    if earlier is not None:
-        return jsonify(earlier.response), 200  # a repeat: same answer, no new work
+
+def store_label(session, label: Label):
+    """Record a valid label in one short transaction, then enqueue its work (after commit:
+    a task must find the rows it names). A repeated delivery gets the first answer, 200."""
     store = find_store(session, label.platform, label.store)
     if store is None or store.status == UNINSTALLED:
-        return _error(404, f"unknown store {label.store!r} for platform {label.platform}")
-
+        return _repeat(session, label) or _error(404, f"unknown store {label.store!r} for platform {label.platform}")
     handler = accept_created if label.event == "label.created" else accept_voided
     status, response, work = handler(session, store, label)
     if status >= 400:
         session.rollback()
-        return _error(status, response)
-    if not receipts.record(session, "labels", label.event_id, store_id=store.id, topic=label.event, response=response):
-        session.rollback()
-        return jsonify(receipts.previous_response(session, "labels", label.event_id).response), 200
+        return _repeat(session, label) or _error(status, response)
+    if not label_storage.record_receipt(session, "labels", label.event_id, store_id=store.id, topic=label.event,
+                                        response=response):
+        session.rollback()  # a concurrent copy of this delivery was recorded first
+        return _repeat(session, label)
     session.commit()
-    for task in work:  # only after commit: a task must find the rows it names
+    for task in work:
         task()
     return jsonify(response), 202
+
+
+def _repeat(session, label: Label):
+    earlier = receipts.previous_response(session, "labels", label.event_id)
+    return (jsonify(earlier.response), 200) if earlier is not None else None
 
 
 def _find_package(session, store_id: int, package_id: str) -> Package | None:
@@ -167,30 +173,43 @@ def _find_package(session, store_id: int, package_id: str) -> Package | None:
 def accept_created(session, store, label: Label):
     """Record the package; return (status, response or error message, tasks to run after commit)."""
     queue = current_app.extensions["shipsync"].queue
-    order, new_order = find_or_add_order(session, store.id, label.order_id)
+    auto_sync = store.merged_settings().get("auto_sync", True)
+    order_id, new_order = label_storage.upsert_order(session, store.id, label.order_id)
+    status = PENDING if auto_sync else REQUIRES_SYNC
+    package_id = label_storage.insert_package(session, dict(
+        store_id=store.id, order_id=order_id, external_id=label.package_id, tracking_number=label.tracking_number,
+        carrier=label.carrier, tracking_url=label.tracking_url, items=list(label.items), status=status,
+        last_cause=None if auto_sync else causes.MANUAL_SYNC))
+    if package_id is None:  # the package exists: a repeat, a new tracking number, a void undone
+        return _update_package(session, store, label, order_id, auto_sync)
+    import_order = label.order_id if new_order else None
+    work = [lambda: queue.label_accepted(store.id, package_id, import_order)] if auto_sync else (
+        [lambda: queue.import_order(store.id, import_order)] if import_order else [])
+    return 202, {"package_id": label.package_id, "status": status}, work
+
+
+def _update_package(session, store, label: Label, order_id: int, auto_sync: bool):
+    queue = current_app.extensions["shipsync"].queue
+    order = session.get(Order, order_id)
     package = _find_package(session, store.id, label.package_id)
-    if package is not None:
-        if package.order_id != order.id:
-            return 409, f"package {label.package_id} belongs to another order", []
-        if package.tracking_number == label.tracking_number and not package.voided:
-            return 202, {"package_id": package.external_id, "status": package.status}, []
-        if package.fulfillment_id and not package.voided:
-            return accept_correction(session, store, package, label)
-    else:
-        package = Package(store_id=store.id, order=order, external_id=label.package_id)
-        session.add(package)
+    if package.order_id != order.id:
+        return 409, f"package {label.package_id} belongs to another order", []
+    if package.tracking_number == label.tracking_number and not package.voided:
+        refresh_order_state(order)  # the upsert marked it as needing sync; the package says otherwise
+        return 202, {"package_id": package.external_id, "status": package.status}, []
+    if package.fulfillment_id and not package.voided:
+        answer = accept_correction(session, store, package, label)
+        refresh_order_state(order)
+        return answer
     package.tracking_number, package.carrier, package.tracking_url = (
         label.tracking_number, label.carrier, label.tracking_url)
     package.items = list(label.items)
     package.voided, package.attempts, package.fulfillment_id = False, 0, None
-    auto_sync = store.merged_settings().get("auto_sync", True)
     package.status = PENDING if auto_sync else REQUIRES_SYNC
     package.last_cause = None if auto_sync else causes.MANUAL_SYNC
     session.flush()
     refresh_order_state(order)
     work = [lambda: queue.sync(package.id)] if auto_sync else []
-    if new_order:
-        work.append(lambda: queue.import_order(store.id, order.external_id))
     return 202, {"package_id": package.external_id, "status": package.status}, work
 
 

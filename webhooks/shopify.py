@@ -12,6 +12,7 @@ import logging
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import delete, or_, select
 
+from connectors.shopify.orders import parse_datetime
 from db import get_session
 from models import SYNCED, UNINSTALLED, Order, Package, WebhookReceipt
 from stores import find_store
@@ -105,7 +106,15 @@ def orders_create(session, store, payload):
     return {"order_id": order_id}, [lambda: _queue().import_order(store.id, order_id)]
 
 
-orders_updated = orders_create
+def orders_updated(session, store, payload):
+    """Read the order back, unless our copy is already as new: the store announces our own
+    fulfillments this way, and reading the order again for each would cost a call per package."""
+    order = session.scalar(select(Order).where(Order.store_id == store.id, Order.external_id == _order_id(payload)))
+    updated_at = parse_datetime(payload.get("updated_at"))
+    if order is not None and order.store_updated_at and updated_at and updated_at <= order.store_updated_at:
+        return {"order_id": order.external_id, "current": True}, []
+    order_id = _order_id(payload)
+    return {"order_id": order_id}, [lambda: _queue().import_order(store.id, order_id, updated_at)]
 
 
 def orders_cancelled(session, store, payload):

@@ -8,20 +8,22 @@ The public methods below only combine them.
 from __future__ import annotations
 
 import dataclasses
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 import requests
 
-from connectors.base import (INVALID_DATA, TOKEN_EXPIRED, ConnectorError, Credentials, FulfillmentResult,
+from connectors.base import (INVALID_DATA, RATE_LIMITED, TOKEN_EXPIRED, ConnectorError, Credentials, FulfillmentResult,
                              RateStatus, RemoteOrder, Shipment, StoreAccess)
 
 from . import documents as doc
 from . import errors, oauth
 from .client import ShopifyTransport
-from .fulfillments import (build_fulfillment_create_variables, build_tracking_update_variables, matching,
-                           parse_fo_lines, parse_fulfillment_cancel, parse_fulfillment_create,
-                           parse_fulfillment_orders, parse_fulfillments, plan_fulfillment, uncovered, wanted_items)
+from .fulfillments import (build_fulfillment_create_variables, build_tracking_update_variables, build_whole_order_plan,
+                           matching, parse_fo_lines, parse_fulfillment_cancel, parse_fulfillment_create,
+                           parse_fulfillment_orders, parse_fulfillments, parse_order_updated_at, plan_fulfillment,
+                           uncovered, wanted_items)
 from .ids import numeric_id, to_gid
 from .orders import build_open_orders_variables, build_order_variables, parse_line_items, parse_order, parse_orders_page
 from .webhooks import already_taken, build_subscription_variables, parse_subscriptions, plan_subscriptions
@@ -29,11 +31,13 @@ from .webhooks import already_taken, build_subscription_variables, parse_subscri
 __all__ = ["ShopifyConnector"]
 
 EXPIRY_SKEW = timedelta(seconds=30)
+IMPORT_THROTTLE_RETRIES = 5
 FULFILLMENTS_PAGE = 10  # ORDER_FULFILLMENTS_QUERY's fulfillments(first: 10)
 
 
 class ShopifyConnector:
     platform = "shopify"
+    learned_options: dict = {}  # nothing about a Shopify store needs remembering
 
     def __init__(self, access: StoreAccess, settings, http: requests.Session | None = None):
         self.access, self.settings = access, settings
@@ -52,7 +56,19 @@ class ShopifyConnector:
         if not throttle:
             return None
         return RateStatus(float(throttle["currentlyAvailable"]), float(throttle["maximumAvailable"]),
-                          float(throttle["restoreRate"]))
+                          float(throttle["restoreRate"]), spent=self.transport.spent)
+
+    @staticmethod
+    def requested_cost(shipment: Shipment) -> float:
+        """What a sync of ``shipment`` will request from the bucket, call by call, on its likely
+        path: the cheap read and the write when it ships our current copy of the order whole,
+        else the full read and the write; plus the duplicate check when an earlier attempt may
+        have written. (A copy found stale on the way costs one read more than reserved.)"""
+        cost = doc.REQUESTED_COST
+        whole = shipment.known_order is not None and _ships_whole(shipment)
+        total = (cost["FULFILLMENT_TARGETS_QUERY"] if whole else cost["FULFILLMENT_ORDERS_QUERY"])
+        total += cost["FULFILLMENT_CREATE"]
+        return float(total + (cost["ORDER_FULFILLMENTS_QUERY"] if shipment.may_exist else 0))
 
     # -- orders --------------------------------------------------------------------------
     def fetch_order(self, order_id: str) -> RemoteOrder:
@@ -71,7 +87,8 @@ class ShopifyConnector:
         """Open orders updated since ``since``, page by page (an order with many items is re-read whole)."""
         after = None
         while True:
-            data = self._query(doc.OPEN_ORDERS_QUERY, build_open_orders_variables(since, after))
+            data = self._paced_query(doc.OPEN_ORDERS_QUERY, build_open_orders_variables(since, after),
+                                     requested=doc.OPEN_ORDERS_REQUESTED_COST)
             nodes, more, after = parse_orders_page(data)
             for node in nodes:
                 items, truncated, _ = parse_line_items(node.get("lineItems") or {})
@@ -107,6 +124,12 @@ class ShopifyConnector:
         """
         order_gid = to_gid("Order", shipment.order_id)
         wanted = wanted_items(shipment)
+        whole = self._whole_order_plan(order_gid, shipment)
+        if whole is not None:  # the package ships the whole order, as we know it: one cheap read
+            data = self._query(doc.FULFILLMENT_CREATE, build_fulfillment_create_variables(
+                whole, shipment, shipment.notify_customer))
+            fulfillment_gid, status = parse_fulfillment_create(data)
+            return FulfillmentResult(numeric_id(fulfillment_gid), status, parse_order_updated_at(data))
         facts, fos = self._fulfillment_orders(order_gid)
         try:
             plans, problem = plan_fulfillment(facts, fos, wanted), None
@@ -206,6 +229,34 @@ class ShopifyConnector:
                                  detail="expired before the call (expires_at passed)")
         return self.transport.graphql(document, variables)
 
+    def _paced_query(self, document: str, variables: dict, requested: float) -> dict:
+        """A query that may run many times in one task (an install's import of thousands of
+        orders): wait until the bucket, as the last answer reported it, holds its requested
+        cost, and wait out a THROTTLED answer, instead of failing the whole import."""
+        for attempt in range(IMPORT_THROTTLE_RETRIES + 1):
+            status = self.rate_status
+            if status and status.restore_rate and status.available < min(requested, status.maximum):
+                time.sleep((min(requested, status.maximum) - status.available) / status.restore_rate)
+            try:
+                return self._query(document, variables)
+            except ConnectorError as error:
+                if error.cause != RATE_LIMITED or attempt == IMPORT_THROTTLE_RETRIES:
+                    raise
+                time.sleep(min(error.retry_after or 1.0, 60.0))
+        raise AssertionError("unreachable")
+
+    def _whole_order_plan(self, order_gid: str, shipment: Shipment):
+        """A plan for the whole (only) fulfillment order, or None when the full read is needed.
+
+        Only when the package ships every line of our copy of the order and the store still
+        reports the updatedAt of that copy (an edit, a fulfillment or a refund changes it):
+        then the order's one open fulfillment order holds exactly the package's items.
+        """
+        known = shipment.known_order
+        if known is None or not _ships_whole(shipment):
+            return None
+        return build_whole_order_plan(self._query(doc.FULFILLMENT_TARGETS_QUERY, {"id": order_gid}), known)
+
     def _fulfillment_orders(self, order_gid: str):
         """Every fulfillment order of the order with all its line items (paging both)."""
         facts, fos, after = parse_fulfillment_orders(self._query(doc.FULFILLMENT_ORDERS_QUERY, {"id": order_gid}))
@@ -240,6 +291,14 @@ class ShopifyConnector:
             status, every = parse_fulfillments(self._query(doc.ORDER_FULFILLMENT_TRACKING_QUERY, {"id": order_gid}))
             records = [detailed.get(r.id, r) for r in every]
         return status, matching(records, shipment)
+
+
+def _ships_whole(shipment: Shipment) -> bool:
+    """The package holds every line of our copy of the order, in full."""
+    try:
+        return wanted_items(shipment) == wanted_items(dataclasses.replace(shipment, items=shipment.known_order.line_items))
+    except ConnectorError:  # no items, or a bad one: the full path explains it
+        return False
 
 
 def _utcnow() -> datetime:

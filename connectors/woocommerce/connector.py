@@ -26,6 +26,7 @@ WEBHOOK_TOPICS = ("order.created", "order.updated", "order.deleted")
 
 class WooCommerceConnector:
     platform = "woocommerce"
+    rate_status = None  # wc/v3 reports no rate budget
 
     def __init__(self, access: StoreAccess, settings, http=None):
         options = access.options or {}
