@@ -114,7 +114,8 @@ def test_three_worker_processes_share_one_budget_per_store(app, client, shopify_
     orders = shopify_store.create_orders(shop, 80)
     workers = start_workers(settings, 3)
     try:
-        wait_for(lambda: shopify_store.requests(shop, operation="ShipSyncOpenOrders"), message="the install's import")
+        wait_for(lambda: shopify_store.requests(shop, operation="ShipSyncOpenOrders"), timeout=90,
+                 message="the install's import")  # three processes start slowly on a busy machine
         for n, order in enumerate(orders):
             line = order["line_items"][0]["id"]
             assert post_label(client, label_payload(order_id=order["id"], package_id=f"S-{n}", tracking=f"1ZS{n:05d}",
