@@ -25,12 +25,12 @@ def test_sqlite_urls_are_left_alone(tmp_path):
 
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
 @pytest.mark.parametrize("scheme", SPELLINGS)
-def test_the_app_starts_and_answers_healthz_with_each_spelling(settings, scheme):
+def test_the_app_starts_and_answers_readyz_with_each_spelling(settings, scheme):
     from app import create_app
 
     url = scheme + TEST_DATABASE_URL.split("://", 1)[1]
     app = create_app(settings.replace(database_url=url))
     with app.extensions["db_engine"].connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
-    assert app.test_client().get("/healthz").status_code == 200
+    assert app.test_client().get("/readyz").status_code == 200
     app.extensions["db_engine"].dispose()
