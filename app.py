@@ -84,27 +84,20 @@ def _select_locale():
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, health, metrics, order_link, pages
-    from auth import shopify as shopify_auth
-    from webhooks import labels
-
-    for blueprint in (labels.bp, api.bp, health.bp, metrics.bp, order_link.bp, pages.bp, shopify_auth.bp):
-        app.register_blueprint(blueprint)
-    metrics.init_app(app)
-    for optional in ("auth.woocommerce", "webhooks.shopify", "webhooks.woocommerce"):
-        _register_if_present(app, optional)
-
-
-def _register_if_present(app: Flask, module_name: str) -> None:
     import importlib
 
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise
-        return
-    app.register_blueprint(module.bp)
+    from admin import api, health, metrics, order_link, pages
+    from connectors import PLATFORMS
+    from webhooks import labels
+
+    for blueprint in (labels.bp, api.bp, health.bp, metrics.bp, order_link.bp, pages.bp):
+        app.register_blueprint(blueprint)
+    metrics.init_app(app)
+    # Each platform's sign-in/install and webhook blueprints, named by its descriptor. Only
+    # this layer imports them (they use the app's services); a missing one is an error.
+    for descriptor in PLATFORMS.values():
+        for module_name in descriptor.app_modules:
+            app.register_blueprint(importlib.import_module(module_name).bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from models import REQUIRES_SYNC, Order, Package, Store
+from connectors import PLATFORMS
 from stores import normalize_domain
 
 
@@ -35,7 +36,7 @@ def find_store_arg(session, value: str) -> Store:
     if value.isdigit() and (store := session.get(Store, int(value))) is not None:
         return store
     matches = session.scalars(select(Store).where(Store.domain.in_(
-        {normalize_domain("shopify", value), normalize_domain("woocommerce", value)}))).all()
+        {normalize_domain(name, value) for name in PLATFORMS}))).all()
     if len(matches) != 1:
         raise click.BadParameter(f"no store {value!r}" if not matches else f"{value!r} names several stores; "
                                  "use its id", param_hint="--store")

@@ -1,20 +1,15 @@
 """Finding a store by what the outside world calls it."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 from sqlalchemy import delete, select
 
+from connectors import platform as platform_named
 from models import Store
 
 
 def normalize_domain(platform: str, raw: str) -> str:
-    """Shopify: the lower-case shop domain. WooCommerce: scheme://host[:port][/path] without trailing slash."""
-    raw = (raw or "").strip()
-    if platform == "woocommerce":
-        parts = urlsplit(raw if "://" in raw else "https://" + raw)
-        return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
-    return raw.lower().removeprefix("https://").rstrip("/")
+    """The store's address as its platform's descriptor writes it (raises UnknownPlatform)."""
+    return platform_named(platform).normalize_store(raw)
 
 
 def find_store(session, platform: str, raw_domain: str) -> Store | None:

@@ -91,17 +91,16 @@ def exchange_on_app_home(args) -> bool:
     """Embedded app home (`/?shop&host&embedded=1&id_token`): when the store has no usable
     offline token (a Shopify-managed install, or after re-authorization was needed),
     exchange the session token for one. Returns True when a token was obtained."""
-    import jwt
-
-    from auth.session import shopify_shop_from_session_token
+    from connectors.platform import InvalidSessionToken
+    from connectors.shopify.descriptor import session_token
 
     shop, id_token = (args.get("shop") or "").lower(), args.get("id_token")
     if args.get("embedded") != "1" or not id_token or not oauth.valid_shop_domain(shop):
         return False
     try:
-        if shopify_shop_from_session_token(id_token, _settings()) != shop:
+        if session_token(id_token, _settings()) != shop:
             return False
-    except jwt.InvalidTokenError:
+    except InvalidSessionToken:
         return False
     store = find_store(get_session(), "shopify", shop)
     if store is not None and store.status == ACTIVE and store.credentials_encrypted:

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from huey import crontab
 
+import connectors
 from connectors.base import TOKEN_EXPIRED, ConnectorError
 
 from models import Store, utcnow
 from sync import heartbeat as worker_heartbeat
 from sync.engine import WaitForBudget
 from sync.queue import huey
-from webhooks import webhook_url
 
 log = logging.getLogger(__name__)
 WEBHOOK_SETTLE_SECONDS = 2.0
@@ -106,7 +106,7 @@ def _webhook_url(store_id: int) -> str:
     services = _services()
     with services.engine.sessionmaker() as session:
         platform = session.get(Store, store_id).platform
-    return webhook_url(services.settings.app_url, platform, store_id)
+    return connectors.platform(platform).webhook_url(services.settings.app_url, store_id)
 
 
 @huey.task()

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
+from connectors import PLATFORMS
 from db import get_session
 from models import PENDING, REQUIRES_SYNC, SYNCING, UNINSTALLED, Order, Package
 from stores import find_store
@@ -19,7 +20,6 @@ from webhooks.signatures import valid_base64_hmac
 bp = Blueprint("label_webhooks", __name__)
 
 EVENTS = ("label.created", "label.voided")
-PLATFORMS = ("shopify", "woocommerce")
 
 
 # The maximum of every field (README "Security"): the columns they are stored in, and sane
@@ -60,19 +60,15 @@ def _bounded(value: str, field: str) -> str:
     return value
 
 
-def _store_id(value) -> str:
-    """Ids may come numeric or as a Shopify GID; we keep the numeric part."""
-    return value.rsplit("/", 1)[-1] if value.startswith("gid://") else value
-
-
 def parse_label(data) -> Label:
     """Check a label payload against DESIGN §4; raise BadLabel naming the first broken rule."""
     if not isinstance(data, dict):
         raise BadLabel("the body must be a JSON object")
     if data.get("event") not in EVENTS:
         raise BadLabel(f"event must be one of {', '.join(EVENTS)}")
-    if data.get("platform") not in PLATFORMS:
+    if not isinstance(data.get("platform"), str) or data["platform"] not in PLATFORMS:
         raise BadLabel(f"platform must be one of {', '.join(PLATFORMS)}")
+    label_id = PLATFORMS[data["platform"]].label_id  # e.g. a Shopify GID → its number
     package = data.get("package")
     if not isinstance(package, dict):
         raise BadLabel("package must be an object")
@@ -90,16 +86,16 @@ def parse_label(data) -> Label:
         event_id=_text(data.get("event_id"), "event_id is required", "event_id"),
         platform=data["platform"],
         store=_text(data.get("store"), "store is required", "store"),
-        order_id=_store_id(_text(data.get("order_id"), "order_id is required", "order_id")),
+        order_id=label_id(_text(data.get("order_id"), "order_id is required", "order_id")),
         package_id=_text(package.get("id"), "package.id is required", "package.id"),
         tracking_number=tracking_number.strip(),
         carrier=_bounded(carrier, "package.carrier"),
         tracking_url=tracking_url if tracking_url is None else _bounded(tracking_url, "package.tracking_url"),
-        items=_parse_items(package.get("items")),
+        items=_parse_items(package.get("items"), label_id),
     )
 
 
-def _parse_items(items) -> tuple[dict, ...]:
+def _parse_items(items, label_id) -> tuple[dict, ...]:
     rule = "a package must contain products (at least one line item with quantity > 0)"
     if not isinstance(items, list):
         raise BadLabel(rule)
@@ -112,7 +108,7 @@ def _parse_items(items) -> tuple[dict, ...]:
         quantity = item.get("quantity")
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
             raise BadLabel(f"item quantity must be a whole number from 0 to {MAX_QUANTITY}")
-        line_item_id = _store_id(_text(item.get("line_item_id"), "each item needs a line_item_id", "line_item_id"))
+        line_item_id = label_id(_text(item.get("line_item_id"), "each item needs a line_item_id", "line_item_id"))
         if quantity > 0:
             parsed.append({"line_item_id": line_item_id, "quantity": quantity})
     if not parsed:

@@ -303,3 +303,8 @@ def _ships_whole(shipment: Shipment) -> bool:
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+from .descriptor import descriptor  # noqa: E402  (the descriptor names the class defined above)
+
+PLATFORM = descriptor(ShopifyConnector)
