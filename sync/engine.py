@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy import orm
 
 from connectors import connector_for, sync_cost
-from connectors.base import (INVALID_DATA, TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, KnownOrder,
+from connectors.base import (TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, KnownOrder,
                              Shipment, StoreAccess)
 from db import READ_ONLY
 from models import (ACTIVE, PENDING, REAUTH_REQUIRED, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package,
@@ -156,7 +156,7 @@ class SyncEngine:
         shipment = claim.shipment
         if claim.fulfillment_id:  # a correction: looking first keeps the customer from a second e-mail
             operation = lambda store: (store.find_fulfillment(shipment)  # noqa: E731
-                                       or update_tracking(store, claim.fulfillment_id, shipment))
+                                       or store.update_tracking(claim.fulfillment_id, shipment))
         elif not shipment.may_exist:  # the very first attempt: nothing of ours can be in the store yet
             operation = lambda store: store.create_fulfillment(shipment)  # noqa: E731
         else:  # looking first is what makes a retry after a lost response safe
@@ -265,16 +265,6 @@ class SyncEngine:
             log.info("package %s: %s (%s), %s", package.id, error.cause, error.http_status,
                      f"retry in {wait:.1f}s" if wait is not None else "requires sync")
             return Outcome(package.status, wait)
-
-
-def update_tracking(connector, fulfillment_id: str, shipment: Shipment) -> FulfillmentResult:
-    """Correct a fulfillment's tracking; a connector that cannot says so (no silent skip)."""
-    update = getattr(connector, "update_tracking", None)
-    if update is None:
-        raise ConnectorError(INVALID_DATA, f"Correcting the tracking number of a synchronized package is not "
-                                           f"supported for {connector.platform} stores yet: the store still shows "
-                                           "the previous tracking number.")
-    return update(fulfillment_id, shipment)
 
 
 def correct_tracking(package: Package, tracking_number: str, carrier: str, tracking_url: str | None) -> None:

@@ -238,7 +238,7 @@ class SyncService:
     def learn_contact_email(self, store_id: int, access) -> None:
         """Where the failure digest goes, when the platform says (an optional connector method)."""
         try:
-            email = self.engine.call_store(store_id, access, lambda c: getattr(c, "contact_email", lambda: None)())
+            email = self.engine.call_store(store_id, access, lambda c: c.contact_email())
         except ConnectorError as error:
             log.info("store %s: contact e-mail not learned (%s)", store_id, error.cause)
             return
@@ -342,8 +342,7 @@ class SyncService:
                                       .order_by(Order.id.desc()).limit(1)) or "0"
         before = (access.options or {}).get("tracking_backend")
         try:
-            after = self.engine.call_store(store_id, access, lambda c: c.redetect_backend(order_id)
-                                           if hasattr(c, "redetect_backend") else before)
+            after = self.engine.call_store(store_id, access, lambda c: c.redetect_backend(order_id))
         except ConnectorError as error:
             log.info("reconcile store %s: detection failed (%s)", store_id, error.cause)
             return
@@ -355,8 +354,7 @@ class SyncService:
         a lost webhook (a new order, a cancellation) is repaired. Orders we never saw are
         added only while they are open."""
         try:
-            remotes = self.engine.call_store(store_id, access, lambda c: list(
-                c.list_changed_orders(utcnow() - window)) if hasattr(c, "list_changed_orders") else [])
+            remotes = self.engine.call_store(store_id, access, lambda c: list(c.list_changed_orders(utcnow() - window)))
         except ConnectorError as error:
             log.info("reconcile store %s: changed orders not read (%s)", store_id, error.cause)
             return 0

@@ -14,7 +14,9 @@ from stores import find_store
 from sync import causes
 from sync.engine import correct_tracking, restart
 from sync.orders import refresh_order_state
-from webhooks import label_storage, receipts
+from webhooks import label_storage
+from webhooks.delivery import Refused, Source
+from webhooks.delivery import receive as receive_delivery
 from webhooks.signatures import valid_base64_hmac
 
 bp = Blueprint("label_webhooks", __name__)
@@ -120,6 +122,10 @@ def _error(status: int, message: str):
     return jsonify(error=message), status
 
 
+def _refuse(status: int, message: str):
+    raise Refused(status, {"error": message})
+
+
 @bp.post("/webhooks/labels")
 def receive_label():
     body = request.get_data(cache=True)
@@ -134,30 +140,21 @@ def receive_label():
     return store_label(get_session(), label)
 
 
+# Labels come by the hundred and their handlers are idempotent: the receipt's insert is the dedupe.
+SOURCE = Source("labels", accepted_status=202, look_first=False)
+
+
 def store_label(session, label: Label):
     """Record a valid label in one short transaction, then enqueue its work (after commit:
     a task must find the rows it names). A repeated delivery gets the first answer, 200."""
-    store = find_store(session, label.platform, label.store)
-    if store is None or store.status == UNINSTALLED:
-        return _repeat(session, label) or _error(404, f"unknown store {label.store!r} for platform {label.platform}")
+    def find():
+        store = find_store(session, label.platform, label.store)
+        if store is None or store.status == UNINSTALLED:
+            raise Refused(404, {"error": f"unknown store {label.store!r} for platform {label.platform}"})
+        return store
+
     handler = accept_created if label.event == "label.created" else accept_voided
-    status, response, work = handler(session, store, label)
-    if status >= 400:
-        session.rollback()
-        return _repeat(session, label) or _error(status, response)
-    if not label_storage.record_receipt(session, "labels", label.event_id, store_id=store.id, topic=label.event,
-                                        response=response):
-        session.rollback()  # a concurrent copy of this delivery was recorded first
-        return _repeat(session, label)
-    session.commit()
-    for task in work:
-        task()
-    return jsonify(response), 202
-
-
-def _repeat(session, label: Label):
-    earlier = receipts.previous_response(session, "labels", label.event_id)
-    return (jsonify(earlier.response), 200) if earlier is not None else None
+    return receive_delivery(session, SOURCE, label.event_id, label.event, find, handler, label)
 
 
 def _find_package(session, store_id: int, package_id: str) -> Package | None:
@@ -167,7 +164,7 @@ def _find_package(session, store_id: int, package_id: str) -> Package | None:
 
 
 def accept_created(session, store, label: Label):
-    """Record the package; return (status, response or error message, tasks to run after commit)."""
+    """Record the package; return (response, tasks to run after commit)."""
     queue = current_app.extensions["shipsync"].queue
     auto_sync = store.merged_settings().get("auto_sync", True)
     order_id, new_order = label_storage.upsert_order(session, store.id, label.order_id)
@@ -181,7 +178,7 @@ def accept_created(session, store, label: Label):
     import_order = label.order_id if new_order else None
     work = [lambda: queue.label_accepted(store.id, package_id, import_order)] if auto_sync else (
         [lambda: queue.import_order(store.id, import_order)] if import_order else [])
-    return 202, {"package_id": label.package_id, "status": status}, work
+    return {"package_id": label.package_id, "status": status}, work
 
 
 def _update_package(session, store, label: Label, order_id: int, auto_sync: bool):
@@ -189,10 +186,10 @@ def _update_package(session, store, label: Label, order_id: int, auto_sync: bool
     order = session.get(Order, order_id)
     package = _find_package(session, store.id, label.package_id)
     if package.order_id != order.id:
-        return 409, f"package {label.package_id} belongs to another order", []
+        _refuse(409, f"package {label.package_id} belongs to another order")
     if package.tracking_number == label.tracking_number and not package.voided:
         refresh_order_state(order)  # the upsert marked it as needing sync; the package says otherwise
-        return 202, {"package_id": package.external_id, "status": package.status}, []
+        return {"package_id": package.external_id, "status": package.status}, []
     if package.fulfillment_id and not package.voided:
         answer = accept_correction(session, store, package, label)
         refresh_order_state(order)
@@ -206,27 +203,26 @@ def _update_package(session, store, label: Label, order_id: int, auto_sync: bool
     session.flush()
     refresh_order_state(order)
     work = [lambda: queue.sync(package.id)] if auto_sync else []
-    return 202, {"package_id": package.external_id, "status": package.status}, work
+    return {"package_id": package.external_id, "status": package.status}, work
 
 
 def accept_correction(session, store, package: Package, label: Label):
     """The shipping platform re-issued the label of a package the store already has: correct
     the fulfillment's tracking instead of creating a second one."""
     if sorted(map(_item_key, package.items)) != sorted(map(_item_key, label.items)):
-        return 409, (f"package {label.package_id} is already synchronized with other items; "
-                     "void its label first"), []
+        _refuse(409, f"package {label.package_id} is already synchronized with other items; void its label first")
     correct_tracking(package, label.tracking_number, label.carrier, label.tracking_url)
     response = {"package_id": package.external_id}
     if package.status == SYNCING:
         # A worker is writing it now; it sees the new number when it records and goes again.
-        return 202, {**response, "status": package.status}, []
+        return {**response, "status": package.status}, []
     if not store.merged_settings().get("auto_sync", True):
         package.status, package.last_cause, package.attempts = REQUIRES_SYNC, causes.MANUAL_SYNC, 0
         refresh_order_state(package.order)
-        return 202, {**response, "status": package.status}, []
+        return {**response, "status": package.status}, []
     restart(package)
     queue = current_app.extensions["shipsync"].queue
-    return 202, {**response, "status": package.status}, [lambda: queue.sync(package.id)]
+    return {**response, "status": package.status}, [lambda: queue.sync(package.id)]
 
 
 def _item_key(item: dict) -> tuple[str, int]:
@@ -237,6 +233,6 @@ def accept_voided(session, store, label: Label):
     queue = current_app.extensions["shipsync"].queue
     package = _find_package(session, store.id, label.package_id)
     if package is None:
-        return 404, f"unknown package {label.package_id}", []
-    return 202, {"package_id": package.external_id, "status": "voided"}, [lambda: queue.void(package.id)]
+        _refuse(404, f"unknown package {label.package_id}")
+    return {"package_id": package.external_id, "status": "voided"}, [lambda: queue.void(package.id)]
 
