@@ -10,9 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from connectors import read_cost
 from connectors.base import INVALID_DATA, TOKEN_EXPIRED, ConnectorError
 from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, UNINSTALLED, Order, Package, Store,
-                    SyncAttempt, SyncBatch, SyncBatchItem, utcnow)
+                    SyncBatch, SyncBatchItem, utcnow)
 from sync import causes, credentials
-from sync.engine import CANCELLED_MESSAGE, build_shipment, hold, hold_waiting, restart
+from sync import packages as transitions
+from sync.engine import build_shipment
 from sync.orders import refresh_order_state, upsert_order
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class SyncService:
         restarted = []
         for package in packages:
             if package.status != SYNCED and not package.voided and package.status != SYNCING:
-                restart(package)
+                transitions.restart(package)
                 restarted.append(package.id)
         return restarted
 
@@ -154,18 +155,10 @@ class SyncService:
                 # The fulfillment is still in the store: say so in the package's history,
                 # then let the queue try again.
                 with self.sessionmaker() as session, session.begin():
-                    session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="void_failed",
-                                            cause=error.cause, http_status=error.http_status,
-                                            message=f"Cancelling fulfillment {fulfillment_id} failed: {error.message}"[:1000]))
+                    transitions.void_failed(session, package_id, fulfillment_id, error)
                 raise
         with self.sessionmaker() as session, session.begin():
-            package = session.get(Package, package_id)
-            package.voided = True
-            package.fulfillment_id = None
-            if changed:  # e.g. the order put back to processing: the history says so
-                session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="voided",
-                                        message=str(changed)[:1000]))
-            refresh_order_state(package.order)
+            transitions.void(session, session.get(Package, package_id), changed)
 
     def routing_complete(self, store_id: int, fulfillment_order_id: str) -> int:
         """Fulfillment orders now exist for one order: restart that order's packages held for them."""
@@ -315,11 +308,9 @@ class SyncService:
                     package = session.get(Package, package_id)
                     heals = bool(found) and package.status != SYNCED
                     if heals:
-                        package.status, package.fulfillment_id, package.synced_at = (SYNCED, found.fulfillment_id,
-                                                                                     utcnow())
-                        package.last_cause = package.last_message = None
+                        transitions.heal(session, package, found.fulfillment_id)
                     elif remote.cancelled:
-                        hold_waiting([package], causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
+                        transitions.cancel_waiting([package])
                     refresh_order_state(order, remote.fulfillment_status)
             except (SQLAlchemyError, ValueError) as error:
                 record_order_error(store_id, remote.id, error)
@@ -366,7 +357,7 @@ class SyncService:
                     continue
                 order = save_or_record(session, store_id, remote.id, lambda r=remote: upsert_order(session, store_id, r))
                 if order is not None and remote.cancelled:
-                    hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
+                    transitions.cancel_waiting(order.packages)
         return len(remotes)
 
     def recheck_synced(self, store_id: int) -> int:
@@ -402,11 +393,7 @@ class SyncService:
             # Re-read: a label or a void may have moved the package while we asked the store.
             if package.status != SYNCED or package.voided or package.fulfillment_id != fulfillment_id:
                 return 0
-            package.fulfillment_id = package.synced_at = None
-            hold(package, causes.FULFILLMENT_MISSING, FULFILLMENT_MISSING_MESSAGE)
-            session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="failed",
-                                    cause=causes.FULFILLMENT_MISSING,
-                                    message=f"Fulfillment {fulfillment_id} is no longer in the store"))
+            transitions.fulfillment_missing(session, package, FULFILLMENT_MISSING_MESSAGE)
         log.warning("package %s: fulfillment %s is no longer in the store", package_id, fulfillment_id)
         return 1
 

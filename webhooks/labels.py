@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from connectors import PLATFORMS
 from db import get_session
-from models import PENDING, REQUIRES_SYNC, SYNCING, UNINSTALLED, Order, Package
+from models import SYNCING, UNINSTALLED, Order, Package
 from stores import find_store
-from sync import causes
-from sync.engine import correct_tracking, restart
+from sync import packages
 from sync.orders import refresh_order_state
 from webhooks import label_storage
 from webhooks.delivery import Refused, Source
@@ -168,17 +167,16 @@ def accept_created(session, store, label: Label):
     queue = current_app.extensions["shipsync"].queue
     auto_sync = store.merged_settings().get("auto_sync", True)
     order_id, new_order = label_storage.upsert_order(session, store.id, label.order_id)
-    status = PENDING if auto_sync else REQUIRES_SYNC
+    state = packages.initial_state(auto_sync)
     package_id = label_storage.insert_package(session, dict(
         store_id=store.id, order_id=order_id, external_id=label.package_id, tracking_number=label.tracking_number,
-        carrier=label.carrier, tracking_url=label.tracking_url, items=list(label.items), status=status,
-        last_cause=None if auto_sync else causes.MANUAL_SYNC))
+        carrier=label.carrier, tracking_url=label.tracking_url, items=list(label.items), **state))
     if package_id is None:  # the package exists: a repeat, a new tracking number, a void undone
         return _update_package(session, store, label, order_id, auto_sync)
     import_order = label.order_id if new_order else None
     work = [lambda: queue.label_accepted(store.id, package_id, import_order)] if auto_sync else (
         [lambda: queue.import_order(store.id, import_order)] if import_order else [])
-    return {"package_id": label.package_id, "status": status}, work
+    return {"package_id": label.package_id, "status": state["status"]}, work
 
 
 def _update_package(session, store, label: Label, order_id: int, auto_sync: bool):
@@ -194,12 +192,7 @@ def _update_package(session, store, label: Label, order_id: int, auto_sync: bool
         answer = accept_correction(session, store, package, label)
         refresh_order_state(order)
         return answer
-    package.tracking_number, package.carrier, package.tracking_url = (
-        label.tracking_number, label.carrier, label.tracking_url)
-    package.items = list(label.items)
-    package.voided, package.attempts, package.fulfillment_id = False, 0, None
-    package.status = PENDING if auto_sync else REQUIRES_SYNC
-    package.last_cause = None if auto_sync else causes.MANUAL_SYNC
+    packages.relabel(package, label, auto_sync)
     session.flush()
     refresh_order_state(order)
     work = [lambda: queue.sync(package.id)] if auto_sync else []
@@ -211,16 +204,15 @@ def accept_correction(session, store, package: Package, label: Label):
     the fulfillment's tracking instead of creating a second one."""
     if sorted(map(_item_key, package.items)) != sorted(map(_item_key, label.items)):
         _refuse(409, f"package {label.package_id} is already synchronized with other items; void its label first")
-    correct_tracking(package, label.tracking_number, label.carrier, label.tracking_url)
+    packages.correct_tracking(package, label.tracking_number, label.carrier, label.tracking_url)
     response = {"package_id": package.external_id}
     if package.status == SYNCING:
         # A worker is writing it now; it sees the new number when it records and goes again.
         return {**response, "status": package.status}, []
     if not store.merged_settings().get("auto_sync", True):
-        package.status, package.last_cause, package.attempts = REQUIRES_SYNC, causes.MANUAL_SYNC, 0
-        refresh_order_state(package.order)
+        packages.wait_for_merchant(package)
         return {**response, "status": package.status}, []
-    restart(package)
+    packages.restart(package)
     queue = current_app.extensions["shipsync"].queue
     return {**response, "status": package.status}, [lambda: queue.sync(package.id)]
 

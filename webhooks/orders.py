@@ -16,8 +16,7 @@ from sqlalchemy import select
 
 from connectors import platform
 from models import Order
-from sync import causes
-from sync.engine import CANCELLED_MESSAGE, hold_waiting
+from sync.packages import cancel_waiting
 from sync.orders import local_fulfillment_status, upsert_order
 
 
@@ -65,7 +64,7 @@ def _order_changed(session, store, payload, skip_current: bool):
             return {"status": "unchanged", "order_id": remote.id}, []
     order = upsert_order(session, store.id, remote)
     if remote.cancelled:
-        hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
+        cancel_waiting(order.packages)
     return {"status": "updated", "order_id": remote.id}, []
 
 
@@ -90,7 +89,7 @@ def order_deleted(session, store, payload):
 def _cancel(session, store, order_id: str):
     order = _find_order(session, store.id, order_id)
     order.cancelled = True
-    hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
+    cancel_waiting(order.packages)
     return {"status": "cancelled", "order_id": order.external_id}, []
 
 

@@ -19,7 +19,7 @@ from db import get_session
 from models import SYNCED, UNINSTALLED, Order, Package, WebhookReceipt
 from stores import find_store
 from sync import causes
-from sync.engine import hold_waiting
+from sync.packages import hold_waiting
 from webhooks import orders
 from webhooks.delivery import Refused, Source, duplicate
 from webhooks.delivery import receive as receive_delivery
