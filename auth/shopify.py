@@ -11,8 +11,7 @@ from connectors.shopify import oauth
 from crypto import same_secret
 from db import get_session
 from models import ACTIVE, Store
-from stores import find_store
-from sync.credentials import save_credentials
+from stores import find_store, save_credentials
 
 bp = Blueprint("shopify_auth", __name__, url_prefix="/auth/shopify")
 

@@ -39,8 +39,7 @@ from connectors import connector_for
 from connectors.base import ConnectorError, Credentials, StoreAccess
 from db import get_session
 from models import ACTIVE, Store
-from stores import find_store, normalize_domain
-from sync.credentials import save_credentials, store_access
+from stores import find_store, normalize_domain, save_credentials, store_access
 
 bp = Blueprint("woocommerce_auth", __name__, url_prefix="/auth/woocommerce")
 log = logging.getLogger(__name__)

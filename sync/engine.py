@@ -16,6 +16,7 @@ from connectors.base import (TOKEN_EXPIRED, ConnectorError, FulfillmentResult, I
                              Shipment, StoreAccess)
 from db import READ_ONLY
 from models import ACTIVE, REAUTH_REQUIRED, REQUIRES_SYNC, SYNCED, SYNCING, Order, Package, utcnow
+import stores
 from sync import causes, credentials, packages
 from sync.policy import RetryPolicy
 from sync.rate_budget import RateBudget
@@ -143,7 +144,7 @@ class SyncEngine:
                 return SKIPPED
             shipment = build_shipment(package, store.merged_settings())
             packages.claim(package, self.settings.sync_lease_seconds, now)
-            return Claim(package.id, store.id, credentials.store_access(store, self.cipher), shipment, cost,
+            return Claim(package.id, store.id, stores.store_access(store, self.cipher), shipment, cost,
                          package.fulfillment_id, package.corrected_from)
 
     def _write(self, claim: Claim) -> FulfillmentResult:
@@ -188,7 +189,7 @@ class SyncEngine:
                 # token refresh has reserved nothing more).
                 self.budget.settle(store_id, reserved, connector.rate_status)
                 reserved = 0.0
-                credentials.remember_options(self.sessionmaker, store_id, access, connector.learned_options)
+                stores.remember_options(self.sessionmaker, store_id, access, connector.learned_options)
 
     def _refresh_after(self, refused: ConnectorError, store_id: int, access: StoreAccess) -> StoreAccess:
         """Refresh after the store refused the token; when that fails too, the store's own
@@ -219,7 +220,7 @@ class SyncEngine:
             if error.cause == TOKEN_EXPIRED:
                 # Not the package's fault: it waits, with its attempts untouched, until
                 # the merchant re-authorizes and the store resumes it (sync/service.py).
-                credentials.mark_reauth_required(session, claim.store_id)
+                stores.mark_reauth_required(session, claim.store_id)
                 wait = None
             else:
                 package.attempts += 1

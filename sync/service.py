@@ -11,7 +11,8 @@ from connectors import read_cost
 from connectors.base import INVALID_DATA, TOKEN_EXPIRED, ConnectorError
 from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, UNINSTALLED, Order, Package, Store,
                     SyncBatch, SyncBatchItem, utcnow)
-from sync import causes, credentials
+import stores
+from sync import causes
 from sync import packages as transitions
 from sync.engine import build_shipment
 from sync.orders import refresh_order_state, upsert_order
@@ -145,7 +146,7 @@ class SyncService:
                 return
             store = package.store
             fulfillment_id, order_external_id = package.fulfillment_id, package.order.external_id
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.engine.cipher)
         changed = None
         if fulfillment_id:
             try:
@@ -163,7 +164,7 @@ class SyncService:
     def routing_complete(self, store_id: int, fulfillment_order_id: str) -> int:
         """Fulfillment orders now exist for one order: restart that order's packages held for them."""
         with self.sessionmaker() as session:
-            access = credentials.store_access(session.get(Store, store_id), self.engine.cipher)
+            access = stores.store_access(session.get(Store, store_id), self.engine.cipher)
         order_id = self.engine.call_store(
             store_id, access, lambda connector: connector.order_of_fulfillment_order(fulfillment_order_id))
         return 0 if order_id is None else self.resume_held(store_id, (causes.STORE_CONFIGURATION,), order_id)
@@ -184,7 +185,7 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return  # re-authorizing imports the open orders again
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.engine.cipher)
         try:
             remote = self.engine.call_budgeted(store_id, access,
                                                lambda connector: connector.fetch_order(order_external_id),
@@ -236,7 +237,7 @@ class SyncService:
             log.info("store %s: contact e-mail not learned (%s)", store_id, error.cause)
             return
         if email:
-            credentials.remember_options(self.sessionmaker, store_id, access, {"contact_email": email})
+            stores.remember_options(self.sessionmaker, store_id, access, {"contact_email": email})
 
     def repair_webhooks(self, store_id: int, webhook_url: str):
         """Subscribe the store's webhooks (idempotent: existing ones are kept, disabled ones re-enabled)."""
@@ -244,7 +245,7 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return None
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.engine.cipher)
         try:
             self.engine.call_store(store_id, access, lambda connector: connector.register_webhooks(webhook_url))
         except ConnectorError as error:
@@ -286,7 +287,7 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return {"healed": 0, "orders": 0}
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.engine.cipher)
             # Two store calls a package: the most recent ones first, a bounded number per run.
             packages = session.scalars(select(Package).where(
                 Package.store_id == store_id, Package.voided.is_(False),
@@ -327,7 +328,7 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.engine.cipher)
             # Some routes only show themselves for an order: one the store had lately serves.
             order_id = session.scalar(select(Order.external_id).where(Order.store_id == store_id)
                                       .order_by(Order.id.desc()).limit(1)) or "0"
@@ -368,7 +369,7 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return 0
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.engine.cipher)
             packages = session.scalars(select(Package).where(
                 Package.store_id == store_id, Package.voided.is_(False), Package.status == SYNCED,
                 Package.synced_at >= utcnow() - RECHECK_SYNCED_FOR)

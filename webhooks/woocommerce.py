@@ -16,7 +16,7 @@ import re
 from flask import Blueprint, current_app, jsonify, request
 from db import URL_ID, get_session
 from models import UNINSTALLED, Store
-from sync.credentials import store_access
+from stores import store_access
 from webhooks import orders
 from webhooks.delivery import Source
 from webhooks.delivery import receive as receive_delivery
