@@ -37,15 +37,26 @@ def store_work(task):
     it starts): its tasks stop quietly instead of failing with a traceback, and re-authorizing
     redoes their work (webhooks, open orders, held packages)."""
     @functools.wraps(task)
-    def run(*args):
+    def run(*args, **kwargs):
         try:
-            return task(*args)
+            return task(*args, **kwargs)
         except ConnectorError as error:
             if error.cause != TOKEN_EXPIRED:
                 raise
             log.info("%s%s skipped: the store needs re-authorization", task.__name__, args)
             return None
     return run
+
+
+def again(task, args: tuple, attempt: int, error: ConnectorError) -> None:
+    """The one retry of store work that is not a package sync (voids, order reads, routing):
+    the packages' own policy — passing failures only, n × backoff, the store's wait wins, at
+    most SYNC_MAX_ATTEMPTS — scheduled, not slept. Raises ``error`` when it gives up."""
+    wait = _services().engine.policy.next_wait(attempt, error)
+    if wait is None:
+        raise error
+    log.info("%s%s: %s, attempt %d of the store call in %.1fs", task.name, args, error.cause, attempt + 1, wait)
+    task.schedule(args=args, kwargs={"attempt": attempt + 1}, delay=wait)
 
 
 @huey.task()
@@ -77,24 +88,35 @@ def sync_batch(batch_id: str) -> int:
     return _services().service.enqueue_batch(batch_id)
 
 
-@huey.task(retries=2, retry_delay=5)
-def void_package(package_id: int) -> None:
-    _services().service.void(package_id)
+@huey.task()
+def void_package(package_id: int, attempt: int = 1) -> None:
+    """A failed cancel is in the package's history (``void_failed``) each time, then retried."""
+    try:
+        _services().service.void(package_id)
+    except ConnectorError as error:
+        again(void_package, (package_id,), attempt, error)
 
 
-@huey.task(retries=2, retry_delay=10)
+@huey.task()
 @store_work
-def import_order(store_id: int, order_external_id: str, seen_updated_at: str | None = None) -> None:
+def import_order(store_id: int, order_external_id: str, seen_updated_at: str | None = None, attempt: int = 1) -> None:
     try:
         _services().service.import_order(store_id, order_external_id,
                                          datetime.fromisoformat(seen_updated_at) if seen_updated_at else None)
     except WaitForBudget as wait:  # scheduled, not slept, and no retry used up
-        import_order.schedule(args=(store_id, order_external_id, seen_updated_at), delay=wait.seconds)
+        import_order.schedule(args=(store_id, order_external_id, seen_updated_at), kwargs={"attempt": attempt},
+                              delay=wait.seconds)
+    except ConnectorError as error:
+        again(import_order, (store_id, order_external_id, seen_updated_at), attempt, error)
 
 
-@huey.task(retries=2, retry_delay=10)
-def routing_complete(store_id: int, fulfillment_order_id: str) -> int:
-    return _services().service.routing_complete(store_id, fulfillment_order_id)
+@huey.task()
+def routing_complete(store_id: int, fulfillment_order_id: str, attempt: int = 1) -> int | None:
+    try:
+        return _services().service.routing_complete(store_id, fulfillment_order_id)
+    except ConnectorError as error:
+        again(routing_complete, (store_id, fulfillment_order_id), attempt, error)
+        return None
 
 
 @huey.task(retries=2, retry_delay=30)
