@@ -64,7 +64,7 @@ def stores_command():
 @click.option("--order", "order_arg", default=None, help="the store's order id (default: every order that needs it)")
 def sync_command(store_arg: str, order_arg: str | None):
     """Synchronize one order, or every package of a store that needs it (queued for the worker)."""
-    service = _services().service
+    service = _services().sync_service
     with _sessionmaker()() as session:
         store = find_store_arg(session, store_arg)
         store_id, domain = store.id, store.domain

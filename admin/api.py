@@ -15,7 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def _service():
-    return current_app.extensions["shipsync"].service
+    return current_app.extensions["shipsync"].sync_service
 
 
 def _int_arg(name: str, default: int, maximum: int) -> int:

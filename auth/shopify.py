@@ -65,13 +65,13 @@ def callback():
         credentials = oauth.exchange_code(_settings(), shop, code)
     except ConnectorError as error:
         abort(502, description=f"Shopify refused the installation: {error.message}")
-    store_installed(shop, credentials)
+    save_installed_shop(shop, credentials)
     # Into the app inside the store's admin, which frames it with a session token.
     admin = _settings().shopify_admin_origin.format(shop=shop)
     return redirect(f"{admin}/admin/apps/{_settings().shopify_api_key}")
 
 
-def store_installed(shop: str, credentials, scopes: str | None = None) -> Store:
+def save_installed_shop(shop: str, credentials, scopes: str | None = None) -> Store:
     """Save a store's fresh tokens and start what an install starts; used by OAuth and token exchange."""
     db = get_session()
     store = find_store(db, "shopify", shop)
@@ -82,7 +82,7 @@ def store_installed(shop: str, credentials, scopes: str | None = None) -> Store:
     store.status = ACTIVE
     store.scopes = scopes or _settings().shopify_scopes
     db.commit()
-    current_app.extensions["shipsync"].queue.store_installed(store.id)
+    current_app.extensions["shipsync"].queue.set_up_store(store.id)
     return store
 
 
@@ -109,5 +109,5 @@ def exchange_on_app_home(args) -> bool:
     except ConnectorError as error:
         current_app.logger.warning("token exchange for %s failed: %s", shop, error.message)
         return False
-    store_installed(shop, credentials)
+    save_installed_shop(shop, credentials)
     return True

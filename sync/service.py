@@ -51,9 +51,9 @@ def save_or_record(session, store_id: int, order_id: str, write):
 
 
 class SyncService:
-    def __init__(self, sessionmaker, engine, queue):
+    def __init__(self, sessionmaker, sync_engine, queue):
         self.sessionmaker = sessionmaker
-        self.engine = engine
+        self.sync_engine = sync_engine
         self.queue = queue  # object with sync(package_id, delay=None) and sync_batch(batch_id)
 
     def restart_packages(self, packages) -> list[int]:
@@ -146,11 +146,11 @@ class SyncService:
                 return
             store = package.store
             fulfillment_id, order_external_id = package.fulfillment_id, package.order.external_id
-            access = stores.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
         changed = None
         if fulfillment_id:
             try:
-                changed = self.engine.call_store(store.id, access, lambda connector: connector.cancel_fulfillment(
+                changed = self.sync_engine.call_store(store.id, access, lambda connector: connector.cancel_fulfillment(
                     order_external_id, fulfillment_id))
             except ConnectorError as error:
                 # The fulfillment is still in the store: say so in the package's history,
@@ -164,8 +164,8 @@ class SyncService:
     def routing_complete(self, store_id: int, fulfillment_order_id: str) -> int:
         """Fulfillment orders now exist for one order: restart that order's packages held for them."""
         with self.sessionmaker() as session:
-            access = stores.store_access(session.get(Store, store_id), self.engine.cipher)
-        order_id = self.engine.call_store(
+            access = stores.store_access(session.get(Store, store_id), self.sync_engine.cipher)
+        order_id = self.sync_engine.call_store(
             store_id, access, lambda connector: connector.order_of_fulfillment_order(fulfillment_order_id))
         return 0 if order_id is None else self.resume_held(store_id, (causes.STORE_CONFIGURATION,), order_id)
 
@@ -185,9 +185,9 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return  # re-authorizing imports the open orders again
-            access = stores.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
         try:
-            remote = self.engine.call_budgeted(store_id, access,
+            remote = self.sync_engine.call_budgeted(store_id, access,
                                                lambda connector: connector.fetch_order(order_external_id),
                                                read_cost(store.platform))
         except ConnectorError as error:
@@ -212,7 +212,7 @@ class SyncService:
                     package.last_cause, package.last_message = INVALID_DATA, error.message[:1000]
                     package.last_http_status = error.http_status
 
-    def store_installed(self, store_id: int, webhook_url: str, import_since=None) -> int:
+    def set_up_store(self, store_id: int, webhook_url: str, import_since=None) -> int:
         """After install or re-authorization: subscribe webhooks, import open orders, resume held packages.
 
         Runs in the worker: a WooCommerce store pings the webhook URL before it answers
@@ -232,7 +232,7 @@ class SyncService:
     def learn_contact_email(self, store_id: int, access) -> None:
         """Where the failure digest goes, when the platform says (an optional connector method)."""
         try:
-            email = self.engine.call_store(store_id, access, lambda c: c.contact_email())
+            email = self.sync_engine.call_store(store_id, access, lambda c: c.contact_email())
         except ConnectorError as error:
             log.info("store %s: contact e-mail not learned (%s)", store_id, error.cause)
             return
@@ -245,9 +245,9 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return None
-            access = stores.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
         try:
-            self.engine.call_store(store_id, access, lambda connector: connector.register_webhooks(webhook_url))
+            self.sync_engine.call_store(store_id, access, lambda connector: connector.register_webhooks(webhook_url))
         except ConnectorError as error:
             log.warning("store %s: webhook subscription failed (%s): %s", store_id, error.cause, error.message)
         return access
@@ -267,7 +267,7 @@ class SyncService:
                     page = []
             imported += self._save_orders(store_id, page)
 
-        self.engine.call_store(store_id, access, read_and_save)
+        self.sync_engine.call_store(store_id, access, read_and_save)
         return imported
 
     def _save_orders(self, store_id: int, remotes) -> int:
@@ -287,7 +287,7 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return {"healed": 0, "orders": 0}
-            access = stores.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
             # Two store calls a package: the most recent ones first, a bounded number per run.
             packages = session.scalars(select(Package).where(
                 Package.store_id == store_id, Package.voided.is_(False),
@@ -296,8 +296,8 @@ class SyncService:
             shipments = [(p.id, build_shipment(p, store.merged_settings())) for p in packages]
         for package_id, shipment in shipments:
             try:
-                found = self.engine.call_store(store_id, access, lambda c, s=shipment: c.find_fulfillment(s))
-                remote = self.engine.call_store(store_id, access, lambda c, s=shipment: c.fetch_order(s.order_id))
+                found = self.sync_engine.call_store(store_id, access, lambda c, s=shipment: c.find_fulfillment(s))
+                remote = self.sync_engine.call_store(store_id, access, lambda c, s=shipment: c.fetch_order(s.order_id))
             except ConnectorError as error:
                 log.info("reconcile store %s: %s", store_id, error.cause)
                 if error.cause == TOKEN_EXPIRED:
@@ -328,13 +328,13 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return
-            access = stores.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
             # Some routes only show themselves for an order: one the store had lately serves.
             order_id = session.scalar(select(Order.external_id).where(Order.store_id == store_id)
                                       .order_by(Order.id.desc()).limit(1)) or "0"
         before = (access.options or {}).get("tracking_backend")
         try:
-            after = self.engine.call_store(store_id, access, lambda c: c.redetect_backend(order_id))
+            after = self.sync_engine.call_store(store_id, access, lambda c: c.redetect_backend(order_id))
         except ConnectorError as error:
             log.info("reconcile store %s: detection failed (%s)", store_id, error.cause)
             return
@@ -346,7 +346,7 @@ class SyncService:
         a lost webhook (a new order, a cancellation) is repaired. Orders we never saw are
         added only while they are open."""
         try:
-            remotes = self.engine.call_store(store_id, access, lambda c: list(c.list_changed_orders(utcnow() - window)))
+            remotes = self.sync_engine.call_store(store_id, access, lambda c: list(c.list_changed_orders(utcnow() - window)))
         except ConnectorError as error:
             log.info("reconcile store %s: changed orders not read (%s)", store_id, error.cause)
             return 0
@@ -369,7 +369,7 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return 0
-            access = stores.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
             packages = session.scalars(select(Package).where(
                 Package.store_id == store_id, Package.voided.is_(False), Package.status == SYNCED,
                 Package.synced_at >= utcnow() - RECHECK_SYNCED_FOR)
@@ -378,7 +378,7 @@ class SyncService:
         missing = 0
         for package_id, fulfillment_id, shipment in shipments:
             try:
-                found = self.engine.call_store(store_id, access, lambda c, s=shipment: c.find_fulfillment(s))
+                found = self.sync_engine.call_store(store_id, access, lambda c, s=shipment: c.find_fulfillment(s))
             except ConnectorError as error:
                 log.info("reconcile store %s: %s", store_id, error.cause)
                 if error.cause == TOKEN_EXPIRED:

@@ -138,7 +138,7 @@ def test_two_workers_hitting_an_expired_token_refresh_once(app, client, shopify_
 
     def refresh():
         barrier.wait()
-        results.append(credentials.refresh(services.engine.sessionmaker, services.cipher, services.settings,
+        results.append(credentials.refresh(services.sync_engine.sessionmaker, services.cipher, services.settings,
                                            store.id, stale.credentials.access_token))
     threads = [threading.Thread(target=refresh) for _ in range(4)]
     for t in threads:
@@ -158,7 +158,7 @@ def test_a_refused_refresh_marks_the_store_for_reauthorization(app, client, shop
     services = app.extensions["shipsync"]
     shopify_store.revoke_refresh_token(SHOP)
     with pytest.raises(ConnectorError) as error:
-        credentials.refresh(services.engine.sessionmaker, services.cipher, services.settings, store.id,
+        credentials.refresh(services.sync_engine.sessionmaker, services.cipher, services.settings, store.id,
                             stores.store_access(store, services.cipher).credentials.access_token)
     assert error.value.cause == TOKEN_EXPIRED
     assert stored_store(app).status == "reauth_required"
