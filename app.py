@@ -25,9 +25,9 @@ class Services:
 
     settings: Settings
     cipher: TokenCipher
-    engine: object
-    service: object
-    queue: object
+    sync_engine: object  # sync.engine.SyncEngine (not SQLAlchemy's engine: that is db's)
+    sync_service: object  # sync.service.SyncService
+    queue: object  # sync.tasks.TaskQueue
 
 
 def create_app(settings: Settings | None = None, http=None) -> Flask:
@@ -53,8 +53,8 @@ def create_app(settings: Settings | None = None, http=None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         PREFERRED_URL_SCHEME="https" if settings.production else "http",
     )
-    engine = db.make_engine(settings.database_url)
-    db.init_app(app, engine)
+    db_engine = db.make_engine(settings.database_url)
+    db.init_app(app, db_engine)
     sessionmaker = app.extensions["db_sessionmaker"]
     cipher = TokenCipher(settings.token_encryption_key)
     queue.configure(settings.queue_url)
@@ -84,27 +84,20 @@ def _select_locale():
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, health, metrics, order_link, pages
-    from auth import shopify as shopify_auth
-    from webhooks import labels
-
-    for blueprint in (labels.bp, api.bp, health.bp, metrics.bp, order_link.bp, pages.bp, shopify_auth.bp):
-        app.register_blueprint(blueprint)
-    metrics.init_app(app)
-    for optional in ("auth.woocommerce", "webhooks.shopify", "webhooks.woocommerce"):
-        _register_if_present(app, optional)
-
-
-def _register_if_present(app: Flask, module_name: str) -> None:
     import importlib
 
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise
-        return
-    app.register_blueprint(module.bp)
+    from admin import api, health, metrics, order_link, pages
+    from connectors import PLATFORMS
+    from webhooks import labels
+
+    for blueprint in (labels.bp, api.bp, health.bp, metrics.bp, order_link.bp, pages.bp):
+        app.register_blueprint(blueprint)
+    metrics.init_app(app)
+    # Each platform's sign-in/install and webhook blueprints, named by its descriptor. Only
+    # this layer imports them (they use the app's services); a missing one is an error.
+    for descriptor in PLATFORMS.values():
+        for module_name in descriptor.app_modules:
+            app.register_blueprint(importlib.import_module(module_name).bp)
 
 
 def _register_errors(app: Flask) -> None:
@@ -138,7 +131,7 @@ def _register_commands(app: Flask) -> None:
         """Run the queue consumer (the Procfile's worker process)."""
         from sync import queue
 
-        requeued = app.extensions["shipsync"].service.requeue_stuck(grace=timedelta(0))
+        requeued = app.extensions["shipsync"].sync_service.requeue_stuck(grace=timedelta(0))
         click.echo(f"worker starting; re-queued {requeued} unfinished package(s)")
         # A short polling ceiling: the SQLite queue is polled, and a label should not wait 10 s.
         queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
@@ -149,7 +142,7 @@ def _register_commands(app: Flask) -> None:
         """Re-queue lost tasks now, and queue a reconciliation of every active store."""
         from sync import tasks
 
-        service = app.extensions["shipsync"].service
+        service = app.extensions["shipsync"].sync_service
         click.echo(f"re-queued {service.requeue_stuck()} package(s)")
         for store_id in service.active_store_ids():
             tasks.reconcile_store(store_id)

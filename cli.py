@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from models import REQUIRES_SYNC, Order, Package, Store
+from connectors import PLATFORMS
 from stores import normalize_domain
 
 
@@ -35,7 +36,7 @@ def find_store_arg(session, value: str) -> Store:
     if value.isdigit() and (store := session.get(Store, int(value))) is not None:
         return store
     matches = session.scalars(select(Store).where(Store.domain.in_(
-        {normalize_domain("shopify", value), normalize_domain("woocommerce", value)}))).all()
+        {normalize_domain(name, value) for name in PLATFORMS}))).all()
     if len(matches) != 1:
         raise click.BadParameter(f"no store {value!r}" if not matches else f"{value!r} names several stores; "
                                  "use its id", param_hint="--store")
@@ -63,7 +64,7 @@ def stores_command():
 @click.option("--order", "order_arg", default=None, help="the store's order id (default: every order that needs it)")
 def sync_command(store_arg: str, order_arg: str | None):
     """Synchronize one order, or every package of a store that needs it (queued for the worker)."""
-    service = _services().service
+    service = _services().sync_service
     with _sessionmaker()() as session:
         store = find_store_arg(session, store_arg)
         store_id, domain = store.id, store.domain

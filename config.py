@@ -73,6 +73,19 @@ class Settings:
     mail_outbox_dir: str = ""  # set: write each e-mail as a .eml file there instead of sending it
     receipt_retention_days: int = 30  # webhook receipts (dedupe, data-request reports)
     attempt_retention_days: int = 90  # the attempt log of packages
+    # Settings a platform declares in its descriptor (``Platform.settings``), read as attributes
+    # (``settings.<field>``): a new platform's settings need no edit here.
+    platform_settings: dict = dataclasses.field(default_factory=dict)
+
+    def __getattr__(self, name: str):
+        # Only called for names that are not fields: a platform's own setting, else its default.
+        extra = self.__dict__.get("platform_settings") or {}
+        if name in extra:
+            return extra[name]
+        for setting in _platform_settings():
+            if setting.field == name:
+                return setting.default
+        raise AttributeError(name)
 
     @property
     def production(self) -> bool:
@@ -83,7 +96,30 @@ class Settings:
         return self.app_env == "test"
 
     def replace(self, **changes) -> "Settings":
+        fields = {field.name for field in dataclasses.fields(self)}
+        extra = {name: value for name, value in changes.items() if name not in fields}
+        if extra:
+            changes = {name: value for name, value in changes.items() if name in fields}
+            changes["platform_settings"] = {**self.platform_settings, **extra}
         return dataclasses.replace(self, **changes)
+
+
+def _platform_settings():
+    """Every registered platform's own settings (imported late: config sits below connectors)."""
+    from connectors import PLATFORMS
+
+    return [setting for descriptor in PLATFORMS.values() for setting in descriptor.settings]
+
+
+def _read_platform_settings(env, production: bool) -> dict:
+    values = {}
+    for setting in _platform_settings():
+        if production and setting.required_in_production and not env.get(setting.env):
+            raise ConfigError(f"missing required setting(s): {setting.env}")
+        raw = env.get(setting.env)
+        values[setting.field] = setting.default if raw in (None, "") else (
+            setting.kind(raw) if setting.kind is str else _number(env, setting.env, setting.default, setting.kind))
+    return values
 
 
 def _flag(value: str) -> bool:
@@ -157,6 +193,7 @@ def load_settings(env=None) -> Settings:
         mail_outbox_dir=env.get("MAIL_OUTBOX_DIR", ""),
         receipt_retention_days=_number(env, "WEBHOOK_RETENTION_DAYS", defaults.receipt_retention_days, int),
         attempt_retention_days=_number(env, "ATTEMPT_RETENTION_DAYS", defaults.attempt_retention_days, int),
+        platform_settings=_read_platform_settings(env, app_env == "production"),
     )
     try:
         Fernet(settings.token_encryption_key.encode())

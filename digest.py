@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 import mailer
+from connectors import platform
 from models import ACTIVE, REAUTH_REQUIRED, REQUIRES_SYNC, Package, Store, utcnow
 from sync import causes
 
@@ -100,6 +101,5 @@ def compose(settings, store: Store, waiting: list[Package]) -> EmailMessage:
 
 
 def _app_link(settings, store: Store) -> str:
-    if store.platform == "shopify":  # the app inside the store's admin
-        return settings.shopify_admin_origin.format(shop=store.domain) + f"/admin/apps/{settings.shopify_api_key}"
-    return settings.app_url.rstrip("/") + "/"
+    """Inside the store's admin when the platform embeds ShipSync there, else the app's own page."""
+    return platform(store.platform).app_link(store, settings) or settings.app_url.rstrip("/") + "/"

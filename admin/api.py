@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request, 
 
 from admin import csv_export, filters, links, queries
 from auth.session import store_required
-from connectors.shopify.carriers import KNOWN as KNOWN_SHOPIFY_CARRIERS
+from connectors import platform
 from db import URL_ID, end_request_transaction, get_session
 from models import SYNCED, utcnow
 from sync import causes
@@ -15,7 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def _service():
-    return current_app.extensions["shipsync"].service
+    return current_app.extensions["shipsync"].sync_service
 
 
 def _int_arg(name: str, default: int, maximum: int) -> int:
@@ -135,38 +135,19 @@ def sync_progress(batch_id: str):
 
 
 def reauthorize_url(store) -> str:
-    if store.platform == "shopify":
-        return url_for("shopify_auth.start", shop=store.domain, _external=True)
-    return url_for("woocommerce_auth.start", store_url=store.domain, _external=True)
+    """The platform's install/sign-in start for this store (its descriptor's ``reauthorize``)."""
+    endpoint, argument = platform(store.platform).reauthorize
+    return url_for(endpoint, **{argument: store.domain}, _external=True)
 
 
 @bp.get("/store")
 @store_required
 def get_store():
     store = g.store
+    descriptor = platform(store.platform)
     return jsonify(platform=store.platform, store=store.domain, name=store.name, status=store.status,
                    reauthorize_url=reauthorize_url(store), settings=store.merged_settings(),
-                   carrier_suggestions=carrier_suggestions(store), api_key=_api_key(store))
-
-
-def carrier_suggestions(store) -> list[str]:
-    """Carrier names the store itself knows, offered on the settings form: Shopify's supported
-    tracking companies, or the providers of the WooCommerce store's tracking plugin (kept in
-    ``Store.options["tracking_providers"]`` when the plugin was detected; absent otherwise)."""
-    if store.platform == "shopify":
-        return list(KNOWN_SHOPIFY_CARRIERS)
-    providers = (store.options or {}).get("tracking_providers")
-    names = [p.get("name") for p in providers if isinstance(p, dict)] if isinstance(providers, list) else []
-    return sorted({n.strip() for n in names if isinstance(n, str) and n.strip()}, key=str.casefold)
-
-
-def _api_key(store) -> dict | None:
-    """The WooCommerce key ShipSync uses now, as the store lists it (its last 7 characters):
-    reconnecting adds a key each time, and only the merchant can revoke the older ones."""
-    ending = (store.options or {}).get("key_ending") if store.platform == "woocommerce" else None
-    if not ending:
-        return None
-    return {"ends_with": ending, "revoke_at": "WooCommerce → Settings → Advanced → REST API"}
+                   carrier_suggestions=descriptor.carrier_suggestions(store), api_key=descriptor.key_info(store))
 
 
 def validate_settings(changes) -> dict:

@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 
+from connectors import PLATFORMS
 from connectors.base import CAUSES
 from db import get_session
 from models import (ACTIVE, PACKAGE_STATUSES, PENDING, REAUTH_REQUIRED, RETRYING, UNINSTALLED, Package, Store,
@@ -26,7 +27,6 @@ from sync import causes, queue
 bp = Blueprint("metrics", __name__)
 
 LABEL_ENDPOINT = "label_webhooks.receive_label"
-PLATFORMS = ("shopify", "woocommerce")
 STORE_STATUSES = (ACTIVE, REAUTH_REQUIRED, UNINSTALLED)
 SUCCESS_OUTCOMES = ("synced", "tracking_updated", "refreshed")
 FAILURE_OUTCOMES = ("retry", "failed", "void_failed")

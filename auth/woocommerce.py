@@ -39,8 +39,7 @@ from connectors import connector_for
 from connectors.base import ConnectorError, Credentials, StoreAccess
 from db import get_session
 from models import ACTIVE, Store
-from stores import find_store, normalize_domain
-from sync.credentials import save_credentials, store_access
+from stores import find_store, normalize_domain, save_credentials, store_access
 
 bp = Blueprint("woocommerce_auth", __name__, url_prefix="/auth/woocommerce")
 log = logging.getLogger(__name__)
@@ -171,7 +170,7 @@ def callback():
                      "connect_generation": connect_generation(store) + 1}
     db.commit()
     try:
-        current_app.extensions["shipsync"].queue.store_installed(store.id)
+        current_app.extensions["shipsync"].queue.set_up_store(store.id)
     except Exception:  # the keys are stored: never answer non-200 now, or WooCommerce deletes them
         log.exception("store %s: could not queue the install work; reconciliation will", store.id)
     return "", 200
@@ -185,7 +184,7 @@ def _verify_keys(store_url: str, credentials: Credentials, options: dict) -> Non
     access = StoreAccess(platform="woocommerce", domain=store_url, credentials=credentials,
                          options={k: v for k, v in options.items() if k in ("auth", "home_url")})
     try:
-        connector_for(access, services.settings, http=services.engine.http).verify_credentials()
+        connector_for(access, services.settings, http=services.sync_engine.http).verify_credentials()
     except ConnectorError as error:
         log.info("woocommerce connect to %s: keys not verified (%s, %s)", store_url, error.cause, error.http_status)
         if error.transient:

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy import orm
 
 from connectors import connector_for, sync_cost
-from connectors.base import (INVALID_DATA, TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, KnownOrder,
+from connectors.base import (TOKEN_EXPIRED, ConnectorError, FulfillmentResult, Item, KnownOrder,
                              Shipment, StoreAccess)
 from db import READ_ONLY
-from models import (ACTIVE, PENDING, REAUTH_REQUIRED, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, Order, Package,
-                    SyncAttempt, utcnow)
-from sync import causes, credentials
-from sync.orders import refresh_order_state
+from models import ACTIVE, REAUTH_REQUIRED, REQUIRES_SYNC, SYNCED, SYNCING, Order, Package, utcnow
+import stores
+from sync import causes, credentials, packages
 from sync.policy import RetryPolicy
 from sync.rate_budget import RateBudget
 
@@ -41,7 +39,6 @@ class WaitForBudget(Exception):
     def __init__(self, seconds: float):
         super().__init__(f"the store's rate budget needs {seconds:.1f}s")
         self.seconds = seconds
-CANCELLED_MESSAGE = "The order was cancelled in the store."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,20 +140,18 @@ class SyncEngine:
             store = package.store
             if store.status != ACTIVE:
                 cause = causes.TOKEN_EXPIRED if store.status == REAUTH_REQUIRED else causes.STORE_UNINSTALLED
-                hold(package, cause, "Waiting for the store: " + store.status.replace("_", " "))
+                packages.hold(package, cause, "Waiting for the store: " + store.status.replace("_", " "))
                 return SKIPPED
             shipment = build_shipment(package, store.merged_settings())
-            package.status = SYNCING
-            package.lease_until = now + timedelta(seconds=self.settings.sync_lease_seconds)
-            package.store_contacted = True  # committed before any call: the next attempt will look first
-            return Claim(package.id, store.id, credentials.store_access(store, self.cipher), shipment, cost,
+            packages.claim(package, self.settings.sync_lease_seconds, now)
+            return Claim(package.id, store.id, stores.store_access(store, self.cipher), shipment, cost,
                          package.fulfillment_id, package.corrected_from)
 
     def _write(self, claim: Claim) -> FulfillmentResult:
         shipment = claim.shipment
         if claim.fulfillment_id:  # a correction: looking first keeps the customer from a second e-mail
             operation = lambda store: (store.find_fulfillment(shipment)  # noqa: E731
-                                       or update_tracking(store, claim.fulfillment_id, shipment))
+                                       or store.update_tracking(claim.fulfillment_id, shipment))
         elif not shipment.may_exist:  # the very first attempt: nothing of ours can be in the store yet
             operation = lambda store: store.create_fulfillment(shipment)  # noqa: E731
         else:  # looking first is what makes a retry after a lost response safe
@@ -194,7 +189,7 @@ class SyncEngine:
                 # token refresh has reserved nothing more).
                 self.budget.settle(store_id, reserved, connector.rate_status)
                 reserved = 0.0
-                credentials.remember_options(self.sessionmaker, store_id, access, connector.learned_options)
+                stores.remember_options(self.sessionmaker, store_id, access, connector.learned_options)
 
     def _refresh_after(self, refused: ConnectorError, store_id: int, access: StoreAccess) -> StoreAccess:
         """Refresh after the store refused the token; when that fails too, the store's own
@@ -214,29 +209,9 @@ class SyncEngine:
         with self.sessionmaker() as session, session.begin():
             package = _package_with_locked_order(session, claim.package_id)
             if package.tracking_number != claim.shipment.tracking_number:
-                # A corrected label arrived while we wrote the old one: correct it next.
-                package.fulfillment_id, package.corrected_from = result.fulfillment_id, claim.shipment.tracking_number
-                restart(package)
+                packages.written_but_corrected(package, result.fulfillment_id, claim.shipment.tracking_number)
                 return Outcome(package.status, retry_in=0.1)
-            package.attempts += 1
-            package.status = SYNCED
-            package.fulfillment_id = result.fulfillment_id
-            package.synced_at = utcnow()
-            package.lease_until = package.next_attempt_at = None
-            package.last_cause = package.last_message = package.last_http_status = None
-            detail = f" ({result.detail})" if result.detail else ""
-            if claim.fulfillment_id:
-                outcome = "tracking_updated"
-                message = (f"Tracking number {package.corrected_from or '?'} → {package.tracking_number} "
-                           f"(fulfillment {result.fulfillment_id}{detail})")
-            else:
-                outcome, message = "synced", f"Fulfillment {result.fulfillment_id}{detail}"
-            package.corrected_from = None
-            session.add(SyncAttempt(package_id=package.id, finished_at=utcnow(), outcome=outcome,
-                                    message=message[:1000]))
-            if result.order_updated_at:  # our copy was current up to our write: it still is
-                package.order.store_updated_at = result.order_updated_at
-            refresh_order_state(package.order, result.order_fulfillment_status)
+            packages.record_success(session, package, result, correction=bool(claim.fulfillment_id))
             return Outcome(SYNCED)
 
     def _record_failure(self, claim: Claim, error: ConnectorError) -> Outcome:
@@ -245,44 +220,16 @@ class SyncEngine:
             if error.cause == TOKEN_EXPIRED:
                 # Not the package's fault: it waits, with its attempts untouched, until
                 # the merchant re-authorizes and the store resumes it (sync/service.py).
-                credentials.mark_reauth_required(session, claim.store_id)
+                stores.mark_reauth_required(session, claim.store_id)
                 wait = None
             else:
                 package.attempts += 1
                 wait = self.policy.next_wait(package.attempts, error)
-            package.last_cause, package.last_message = error.cause, error.message[:1000]
-            package.last_http_status = error.http_status
-            package.lease_until = None
-            if wait is None:
-                package.status, package.next_attempt_at = REQUIRES_SYNC, None
-            else:
-                package.status, package.next_attempt_at = RETRYING, utcnow() + timedelta(seconds=wait)
-            session.add(SyncAttempt(package_id=package.id, finished_at=utcnow(),
-                                    outcome="retry" if wait is not None else "failed", cause=error.cause,
-                                    http_status=error.http_status, message=error.message[:1000], wait_seconds=wait))
-            refresh_order_state(package.order)
+            packages.record_failure(session, package, error, wait)
             # A passing failure is expected and retried: no traceback until we give up.
             log.info("package %s: %s (%s), %s", package.id, error.cause, error.http_status,
                      f"retry in {wait:.1f}s" if wait is not None else "requires sync")
             return Outcome(package.status, wait)
-
-
-def update_tracking(connector, fulfillment_id: str, shipment: Shipment) -> FulfillmentResult:
-    """Correct a fulfillment's tracking; a connector that cannot says so (no silent skip)."""
-    update = getattr(connector, "update_tracking", None)
-    if update is None:
-        raise ConnectorError(INVALID_DATA, f"Correcting the tracking number of a synchronized package is not "
-                                           f"supported for {connector.platform} stores yet: the store still shows "
-                                           "the previous tracking number.")
-    return update(fulfillment_id, shipment)
-
-
-def correct_tracking(package: Package, tracking_number: str, carrier: str, tracking_url: str | None) -> None:
-    """A new label for a package the store already has: keep its fulfillment, remember the
-    number the store shows until the correction is written (the caller restarts the package)."""
-    if package.status == SYNCED or not package.corrected_from:  # else an earlier correction still pending
-        package.corrected_from = package.tracking_number
-    package.tracking_number, package.carrier, package.tracking_url = tracking_number, carrier, tracking_url
 
 
 def _package_with_locked_order(session, package_id: int) -> Package:
@@ -292,28 +239,3 @@ def _package_with_locked_order(session, package_id: int) -> Package:
     order_id = session.scalar(select(Package.order_id).where(Package.id == package_id))
     session.execute(select(Order.id).where(Order.id == order_id).with_for_update())
     return session.get(Package, package_id)
-
-
-def hold(package: Package, cause: str, message: str) -> None:
-    """Stop a package with a cause the merchant sees; only a restart (theirs, or a resume) moves it again."""
-    package.status = REQUIRES_SYNC
-    package.last_cause, package.last_message, package.last_http_status = cause, message, None
-    package.lease_until = package.next_attempt_at = None
-    refresh_order_state(package.order)
-
-
-def hold_waiting(packages, cause: str, message: str) -> None:
-    """Hold every package not yet written to the store (an order cancelled, the app removed)."""
-    for package in packages:
-        if package.status != SYNCED and not package.voided:
-            hold(package, cause, message)
-
-
-def restart(package: Package) -> None:
-    """Start a new sync run for a package: fresh attempts, back in the queue's hands.
-    The last error stays visible until the new run replaces it."""
-    package.status = PENDING
-    package.attempts = 0
-    package.next_attempt_at = utcnow()
-    package.lease_until = None
-    refresh_order_state(package.order)

@@ -10,9 +10,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from connectors import read_cost
 from connectors.base import INVALID_DATA, TOKEN_EXPIRED, ConnectorError
 from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, UNINSTALLED, Order, Package, Store,
-                    SyncAttempt, SyncBatch, SyncBatchItem, utcnow)
-from sync import causes, credentials
-from sync.engine import CANCELLED_MESSAGE, build_shipment, hold, hold_waiting, restart
+                    SyncBatch, SyncBatchItem, utcnow)
+import stores
+from sync import causes
+from sync import packages as transitions
+from sync.engine import build_shipment
 from sync.orders import refresh_order_state, upsert_order
 
 log = logging.getLogger(__name__)
@@ -49,9 +51,9 @@ def save_or_record(session, store_id: int, order_id: str, write):
 
 
 class SyncService:
-    def __init__(self, sessionmaker, engine, queue):
+    def __init__(self, sessionmaker, sync_engine, queue):
         self.sessionmaker = sessionmaker
-        self.engine = engine
+        self.sync_engine = sync_engine
         self.queue = queue  # object with sync(package_id, delay=None) and sync_batch(batch_id)
 
     def restart_packages(self, packages) -> list[int]:
@@ -59,7 +61,7 @@ class SyncService:
         restarted = []
         for package in packages:
             if package.status != SYNCED and not package.voided and package.status != SYNCING:
-                restart(package)
+                transitions.restart(package)
                 restarted.append(package.id)
         return restarted
 
@@ -144,34 +146,26 @@ class SyncService:
                 return
             store = package.store
             fulfillment_id, order_external_id = package.fulfillment_id, package.order.external_id
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
         changed = None
         if fulfillment_id:
             try:
-                changed = self.engine.call_store(store.id, access, lambda connector: connector.cancel_fulfillment(
+                changed = self.sync_engine.call_store(store.id, access, lambda connector: connector.cancel_fulfillment(
                     order_external_id, fulfillment_id))
             except ConnectorError as error:
                 # The fulfillment is still in the store: say so in the package's history,
                 # then let the queue try again.
                 with self.sessionmaker() as session, session.begin():
-                    session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="void_failed",
-                                            cause=error.cause, http_status=error.http_status,
-                                            message=f"Cancelling fulfillment {fulfillment_id} failed: {error.message}"[:1000]))
+                    transitions.void_failed(session, package_id, fulfillment_id, error)
                 raise
         with self.sessionmaker() as session, session.begin():
-            package = session.get(Package, package_id)
-            package.voided = True
-            package.fulfillment_id = None
-            if changed:  # e.g. the order put back to processing: the history says so
-                session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="voided",
-                                        message=str(changed)[:1000]))
-            refresh_order_state(package.order)
+            transitions.void(session, session.get(Package, package_id), changed)
 
     def routing_complete(self, store_id: int, fulfillment_order_id: str) -> int:
         """Fulfillment orders now exist for one order: restart that order's packages held for them."""
         with self.sessionmaker() as session:
-            access = credentials.store_access(session.get(Store, store_id), self.engine.cipher)
-        order_id = self.engine.call_store(
+            access = stores.store_access(session.get(Store, store_id), self.sync_engine.cipher)
+        order_id = self.sync_engine.call_store(
             store_id, access, lambda connector: connector.order_of_fulfillment_order(fulfillment_order_id))
         return 0 if order_id is None else self.resume_held(store_id, (causes.STORE_CONFIGURATION,), order_id)
 
@@ -191,9 +185,9 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return  # re-authorizing imports the open orders again
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
         try:
-            remote = self.engine.call_budgeted(store_id, access,
+            remote = self.sync_engine.call_budgeted(store_id, access,
                                                lambda connector: connector.fetch_order(order_external_id),
                                                read_cost(store.platform))
         except ConnectorError as error:
@@ -218,7 +212,7 @@ class SyncService:
                     package.last_cause, package.last_message = INVALID_DATA, error.message[:1000]
                     package.last_http_status = error.http_status
 
-    def store_installed(self, store_id: int, webhook_url: str, import_since=None) -> int:
+    def set_up_store(self, store_id: int, webhook_url: str, import_since=None) -> int:
         """After install or re-authorization: subscribe webhooks, import open orders, resume held packages.
 
         Runs in the worker: a WooCommerce store pings the webhook URL before it answers
@@ -238,12 +232,12 @@ class SyncService:
     def learn_contact_email(self, store_id: int, access) -> None:
         """Where the failure digest goes, when the platform says (an optional connector method)."""
         try:
-            email = self.engine.call_store(store_id, access, lambda c: getattr(c, "contact_email", lambda: None)())
+            email = self.sync_engine.call_store(store_id, access, lambda c: c.contact_email())
         except ConnectorError as error:
             log.info("store %s: contact e-mail not learned (%s)", store_id, error.cause)
             return
         if email:
-            credentials.remember_options(self.sessionmaker, store_id, access, {"contact_email": email})
+            stores.remember_options(self.sessionmaker, store_id, access, {"contact_email": email})
 
     def repair_webhooks(self, store_id: int, webhook_url: str):
         """Subscribe the store's webhooks (idempotent: existing ones are kept, disabled ones re-enabled)."""
@@ -251,9 +245,9 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return None
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
         try:
-            self.engine.call_store(store_id, access, lambda connector: connector.register_webhooks(webhook_url))
+            self.sync_engine.call_store(store_id, access, lambda connector: connector.register_webhooks(webhook_url))
         except ConnectorError as error:
             log.warning("store %s: webhook subscription failed (%s): %s", store_id, error.cause, error.message)
         return access
@@ -273,7 +267,7 @@ class SyncService:
                     page = []
             imported += self._save_orders(store_id, page)
 
-        self.engine.call_store(store_id, access, read_and_save)
+        self.sync_engine.call_store(store_id, access, read_and_save)
         return imported
 
     def _save_orders(self, store_id: int, remotes) -> int:
@@ -293,7 +287,7 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return {"healed": 0, "orders": 0}
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
             # Two store calls a package: the most recent ones first, a bounded number per run.
             packages = session.scalars(select(Package).where(
                 Package.store_id == store_id, Package.voided.is_(False),
@@ -302,8 +296,8 @@ class SyncService:
             shipments = [(p.id, build_shipment(p, store.merged_settings())) for p in packages]
         for package_id, shipment in shipments:
             try:
-                found = self.engine.call_store(store_id, access, lambda c, s=shipment: c.find_fulfillment(s))
-                remote = self.engine.call_store(store_id, access, lambda c, s=shipment: c.fetch_order(s.order_id))
+                found = self.sync_engine.call_store(store_id, access, lambda c, s=shipment: c.find_fulfillment(s))
+                remote = self.sync_engine.call_store(store_id, access, lambda c, s=shipment: c.fetch_order(s.order_id))
             except ConnectorError as error:
                 log.info("reconcile store %s: %s", store_id, error.cause)
                 if error.cause == TOKEN_EXPIRED:
@@ -315,11 +309,9 @@ class SyncService:
                     package = session.get(Package, package_id)
                     heals = bool(found) and package.status != SYNCED
                     if heals:
-                        package.status, package.fulfillment_id, package.synced_at = (SYNCED, found.fulfillment_id,
-                                                                                     utcnow())
-                        package.last_cause = package.last_message = None
+                        transitions.heal(session, package, found.fulfillment_id)
                     elif remote.cancelled:
-                        hold_waiting([package], causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
+                        transitions.cancel_waiting([package])
                     refresh_order_state(order, remote.fulfillment_status)
             except (SQLAlchemyError, ValueError) as error:
                 record_order_error(store_id, remote.id, error)
@@ -336,14 +328,13 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
             # Some routes only show themselves for an order: one the store had lately serves.
             order_id = session.scalar(select(Order.external_id).where(Order.store_id == store_id)
                                       .order_by(Order.id.desc()).limit(1)) or "0"
         before = (access.options or {}).get("tracking_backend")
         try:
-            after = self.engine.call_store(store_id, access, lambda c: c.redetect_backend(order_id)
-                                           if hasattr(c, "redetect_backend") else before)
+            after = self.sync_engine.call_store(store_id, access, lambda c: c.redetect_backend(order_id))
         except ConnectorError as error:
             log.info("reconcile store %s: detection failed (%s)", store_id, error.cause)
             return
@@ -355,8 +346,7 @@ class SyncService:
         a lost webhook (a new order, a cancellation) is repaired. Orders we never saw are
         added only while they are open."""
         try:
-            remotes = self.engine.call_store(store_id, access, lambda c: list(
-                c.list_changed_orders(utcnow() - window)) if hasattr(c, "list_changed_orders") else [])
+            remotes = self.sync_engine.call_store(store_id, access, lambda c: list(c.list_changed_orders(utcnow() - window)))
         except ConnectorError as error:
             log.info("reconcile store %s: changed orders not read (%s)", store_id, error.cause)
             return 0
@@ -368,7 +358,7 @@ class SyncService:
                     continue
                 order = save_or_record(session, store_id, remote.id, lambda r=remote: upsert_order(session, store_id, r))
                 if order is not None and remote.cancelled:
-                    hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
+                    transitions.cancel_waiting(order.packages)
         return len(remotes)
 
     def recheck_synced(self, store_id: int) -> int:
@@ -379,7 +369,7 @@ class SyncService:
             store = session.get(Store, store_id)
             if store is None or store.status != ACTIVE:
                 return 0
-            access = credentials.store_access(store, self.engine.cipher)
+            access = stores.store_access(store, self.sync_engine.cipher)
             packages = session.scalars(select(Package).where(
                 Package.store_id == store_id, Package.voided.is_(False), Package.status == SYNCED,
                 Package.synced_at >= utcnow() - RECHECK_SYNCED_FOR)
@@ -388,7 +378,7 @@ class SyncService:
         missing = 0
         for package_id, fulfillment_id, shipment in shipments:
             try:
-                found = self.engine.call_store(store_id, access, lambda c, s=shipment: c.find_fulfillment(s))
+                found = self.sync_engine.call_store(store_id, access, lambda c, s=shipment: c.find_fulfillment(s))
             except ConnectorError as error:
                 log.info("reconcile store %s: %s", store_id, error.cause)
                 if error.cause == TOKEN_EXPIRED:
@@ -404,11 +394,7 @@ class SyncService:
             # Re-read: a label or a void may have moved the package while we asked the store.
             if package.status != SYNCED or package.voided or package.fulfillment_id != fulfillment_id:
                 return 0
-            package.fulfillment_id = package.synced_at = None
-            hold(package, causes.FULFILLMENT_MISSING, FULFILLMENT_MISSING_MESSAGE)
-            session.add(SyncAttempt(package_id=package_id, finished_at=utcnow(), outcome="failed",
-                                    cause=causes.FULFILLMENT_MISSING,
-                                    message=f"Fulfillment {fulfillment_id} is no longer in the store"))
+            transitions.fulfillment_missing(session, package, FULFILLMENT_MISSING_MESSAGE)
         log.warning("package %s: fulfillment %s is no longer in the store", package_id, fulfillment_id)
         return 1
 

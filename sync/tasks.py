@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from huey import crontab
 
+import connectors
 from connectors.base import TOKEN_EXPIRED, ConnectorError
 
 from models import Store, utcnow
 from sync import heartbeat as worker_heartbeat
 from sync.engine import WaitForBudget
 from sync.queue import huey
-from webhooks import webhook_url
 
 log = logging.getLogger(__name__)
 WEBHOOK_SETTLE_SECONDS = 2.0
@@ -37,9 +37,9 @@ def store_work(task):
     it starts): its tasks stop quietly instead of failing with a traceback, and re-authorizing
     redoes their work (webhooks, open orders, held packages)."""
     @functools.wraps(task)
-    def run(*args):
+    def run(*args, **kwargs):
         try:
-            return task(*args)
+            return task(*args, **kwargs)
         except ConnectorError as error:
             if error.cause != TOKEN_EXPIRED:
                 raise
@@ -48,9 +48,20 @@ def store_work(task):
     return run
 
 
+def again(task, args: tuple, attempt: int, error: ConnectorError) -> None:
+    """The one retry of store work that is not a package sync (voids, order reads, routing):
+    the packages' own policy — passing failures only, n × backoff, the store's wait wins, at
+    most SYNC_MAX_ATTEMPTS — scheduled, not slept. Raises ``error`` when it gives up."""
+    wait = _services().sync_engine.policy.next_wait(attempt, error)
+    if wait is None:
+        raise error
+    log.info("%s%s: %s, attempt %d of the store call in %.1fs", task.name, args, error.cause, attempt + 1, wait)
+    task.schedule(args=args, kwargs={"attempt": attempt + 1}, delay=wait)
+
+
 @huey.task()
 def sync_package(package_id: int) -> str | None:
-    outcome = _services().engine.sync_package(package_id)
+    outcome = _services().sync_engine.sync_package(package_id)
     if outcome.retry_in is not None:
         # Scheduled, not slept: the worker thread goes on with other packages meanwhile.
         sync_package.schedule(args=(package_id,), delay=outcome.retry_in)
@@ -63,7 +74,7 @@ def label_accepted(store_id: int, package_id: int, import_order_id: str | None =
     and can take the cheapest path), then sync the package. One task, one enqueue."""
     if import_order_id is not None:
         try:
-            _services().service.import_order(store_id, import_order_id)
+            _services().sync_service.import_order(store_id, import_order_id)
         except WaitForBudget as wait:  # the budget goes to the sync first; the order is read later
             import_order.schedule(args=(store_id, import_order_id), delay=wait.seconds)
         except Exception:  # noqa: BLE001 - the sync goes on; the retried task imports later
@@ -74,53 +85,64 @@ def label_accepted(store_id: int, package_id: int, import_order_id: str | None =
 
 @huey.task()
 def sync_batch(batch_id: str) -> int:
-    return _services().service.enqueue_batch(batch_id)
+    return _services().sync_service.enqueue_batch(batch_id)
 
 
-@huey.task(retries=2, retry_delay=5)
-def void_package(package_id: int) -> None:
-    _services().service.void(package_id)
-
-
-@huey.task(retries=2, retry_delay=10)
-@store_work
-def import_order(store_id: int, order_external_id: str, seen_updated_at: str | None = None) -> None:
+@huey.task()
+def void_package(package_id: int, attempt: int = 1) -> None:
+    """A failed cancel is in the package's history (``void_failed``) each time, then retried."""
     try:
-        _services().service.import_order(store_id, order_external_id,
-                                         datetime.fromisoformat(seen_updated_at) if seen_updated_at else None)
-    except WaitForBudget as wait:  # scheduled, not slept, and no retry used up
-        import_order.schedule(args=(store_id, order_external_id, seen_updated_at), delay=wait.seconds)
-
-
-@huey.task(retries=2, retry_delay=10)
-def routing_complete(store_id: int, fulfillment_order_id: str) -> int:
-    return _services().service.routing_complete(store_id, fulfillment_order_id)
-
-
-@huey.task(retries=2, retry_delay=30)
-def redact_store(store_id: int) -> bool:
-    return _services().service.redact_store(store_id)
-
-
-def _webhook_url(store_id: int) -> str:
-    services = _services()
-    with services.engine.sessionmaker() as session:
-        platform = session.get(Store, store_id).platform
-    return webhook_url(services.settings.app_url, platform, store_id)
+        _services().sync_service.void(package_id)
+    except ConnectorError as error:
+        again(void_package, (package_id,), attempt, error)
 
 
 @huey.task()
 @store_work
-def store_installed(store_id: int) -> int:
+def import_order(store_id: int, order_external_id: str, seen_updated_at: str | None = None, attempt: int = 1) -> None:
+    try:
+        _services().sync_service.import_order(store_id, order_external_id,
+                                         datetime.fromisoformat(seen_updated_at) if seen_updated_at else None)
+    except WaitForBudget as wait:  # scheduled, not slept, and no retry used up
+        import_order.schedule(args=(store_id, order_external_id, seen_updated_at), kwargs={"attempt": attempt},
+                              delay=wait.seconds)
+    except ConnectorError as error:
+        again(import_order, (store_id, order_external_id, seen_updated_at), attempt, error)
+
+
+@huey.task()
+def routing_complete(store_id: int, fulfillment_order_id: str, attempt: int = 1) -> int | None:
+    try:
+        return _services().sync_service.routing_complete(store_id, fulfillment_order_id)
+    except ConnectorError as error:
+        again(routing_complete, (store_id, fulfillment_order_id), attempt, error)
+        return None
+
+
+@huey.task(retries=2, retry_delay=30)
+def redact_store(store_id: int) -> bool:
+    return _services().sync_service.redact_store(store_id)
+
+
+def _webhook_url(store_id: int) -> str:
+    services = _services()
+    with services.sync_engine.sessionmaker() as session:
+        platform = session.get(Store, store_id).platform
+    return connectors.platform(platform).webhook_url(services.settings.app_url, store_id)
+
+
+@huey.task()
+@store_work
+def set_up_store(store_id: int) -> int:
     """After install or re-authorization: webhooks, open orders of the last 60 days, held packages."""
-    return _services().service.store_installed(store_id, _webhook_url(store_id),
+    return _services().sync_service.set_up_store(store_id, _webhook_url(store_id),
                                                import_since=utcnow() - timedelta(days=60))
 
 
 @huey.periodic_task(crontab(minute="*"))
 def requeue_stuck() -> int:
     """Every minute: re-queue packages whose task was lost (a worker killed mid-task)."""
-    return _services().service.requeue_stuck()
+    return _services().sync_service.requeue_stuck()
 
 
 @huey.periodic_task(crontab(minute="*"))
@@ -150,7 +172,7 @@ def send_digests() -> int:
 @huey.periodic_task(crontab(minute="7"))
 def reconcile_stores() -> None:
     """Hourly: webhooks lost or subscriptions deleted by the store must not leave us behind."""
-    for store_id in _services().service.active_store_ids():
+    for store_id in _services().sync_service.active_store_ids():
         reconcile_store(store_id)
 
 
@@ -160,7 +182,7 @@ def purge_old_records() -> tuple[int, int]:
     from sync.retention import purge
 
     services = _services()
-    return purge(services.engine.sessionmaker, services.settings.receipt_retention_days,
+    return purge(services.sync_engine.sessionmaker, services.settings.receipt_retention_days,
                  services.settings.attempt_retention_days)
 
 
@@ -168,7 +190,7 @@ def purge_old_records() -> tuple[int, int]:
 @store_work
 def reconcile_store(store_id: int) -> dict:
     """Repair the store's webhook subscriptions, then heal packages and orders from its state."""
-    service = _services().service
+    service = _services().sync_service
     service.repair_webhooks(store_id, _webhook_url(store_id))
     result = service.reconcile_store(store_id)
     return {**result, "fulfillments_missing": service.recheck_synced(store_id)}
@@ -202,8 +224,8 @@ class TaskQueue:
             import_order.schedule(args=(store_id, order_external_id, seen_updated_at.isoformat()),
                                   delay=WEBHOOK_SETTLE_SECONDS)
 
-    def store_installed(self, store_id: int) -> None:
-        store_installed(store_id)
+    def set_up_store(self, store_id: int) -> None:
+        set_up_store(store_id)
 
     def routing_complete(self, store_id: int, fulfillment_order_id: str) -> None:
         routing_complete(store_id, fulfillment_order_id)

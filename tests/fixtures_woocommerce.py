@@ -136,7 +136,7 @@ def make_woo_store(app, url: str = "https://shop.example.com", *, consumer_key: 
     from connectors.base import Credentials
     from models import Store
     from stores import normalize_domain
-    from sync.credentials import save_credentials
+    from stores import save_credentials
 
     with app.extensions["db_sessionmaker"]() as session, session.begin():
         store = Store(platform="woocommerce", domain=normalize_domain("woocommerce", url), name=url, options={},

@@ -97,8 +97,7 @@ def make_store(app, platform="shopify", domain="acme.myshopify.com", access_toke
     """A store row with encrypted credentials, for tests that are not about installing."""
     from connectors.base import Credentials
     from models import Store
-    from stores import normalize_domain
-    from sync.credentials import save_credentials
+    from stores import normalize_domain, save_credentials
 
     with app.extensions["db_sessionmaker"]() as session, session.begin():
         store = Store(platform=platform, domain=normalize_domain(platform, domain), name=domain, **fields)

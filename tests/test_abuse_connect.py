@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from models import Store
-from sync.credentials import store_access
+from stores import store_access
 from tests.fixtures_woocommerce import connect_woocommerce
 
 

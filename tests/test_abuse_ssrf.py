@@ -50,7 +50,7 @@ def test_a_store_host_that_now_resolves_to_loopback_is_never_called_by_the_worke
     """``localhost`` stands for a public host whose DNS was rebound after connecting."""
     app.config["SETTINGS"] = app.extensions["shipsync"].settings = app.config["SETTINGS"].replace(
         allow_http_stores=False)
-    app.extensions["shipsync"].engine.settings = app.config["SETTINGS"]
+    app.extensions["shipsync"].sync_engine.settings = app.config["SETTINGS"]
     url = f"https://localhost:{listener.getsockname()[1]}"
     make_woo_store(app, url)
     post_label(client, label_payload(platform="woocommerce", store=url, order_id="14"))

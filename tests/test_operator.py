@@ -142,7 +142,7 @@ def test_the_sync_command_synchronizes_one_order_or_a_whole_store(app, runner, c
 
 def test_rotate_keys_re_encrypts_credentials_under_the_newest_key(app, settings):
     from app import create_app
-    from sync.credentials import store_access
+    from stores import store_access
 
     old, new = settings.token_encryption_key, Fernet.generate_key().decode()
     make_store(app, access_token="shpat_secret")

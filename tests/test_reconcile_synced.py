@@ -11,11 +11,11 @@ from tests.test_sync_shopify import SHOP, new_order, package_row, send_label, sh
 def cancel_in_store(app, order_id, fulfillment_id):
     """The merchant cancels the fulfillment in the Shopify admin."""
     from connectors import connector_for
-    from sync import credentials
+    import stores
 
     services = app.extensions["shipsync"]
     with app.extensions["db_sessionmaker"]() as session:
-        access = credentials.store_access(session.scalar(select(Package)).store, services.cipher)
+        access = stores.store_access(session.scalar(select(Package)).store, services.cipher)
     connector_for(access, services.settings).cancel_fulfillment(order_id, fulfillment_id)
 
 

@@ -196,7 +196,7 @@ def test_reconciliation_heals_a_package_whose_response_was_lost_while_the_worker
         app, client, shopify_store, runner):
     """The store wrote the fulfillment, then the worker died before recording it."""
     from connectors import connector_for
-    from sync import credentials
+    import stores
 
     shopify_store.create_shop(SHOP)
     install_shopify(client, SHOP)
@@ -206,7 +206,7 @@ def test_reconciliation_heals_a_package_whose_response_was_lost_while_the_worker
     with app.extensions["db_sessionmaker"]() as session, session.begin():
         package = session.scalar(select(Package))
         package.status, package.lease_until = "syncing", utcnow() - timedelta(seconds=1)  # a dead worker's lease
-        access = credentials.store_access(package.store, services.cipher)
+        access = stores.store_access(package.store, services.cipher)
     line = order["line_items"][0]["id"]
     connector_for(access, services.settings).create_fulfillment(Shipment(
         "PKG-1", order["id"], "1ZWEBHOOK", "UPS", None, (Item(line, 1),)))

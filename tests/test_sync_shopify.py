@@ -73,7 +73,7 @@ def import_now(app, order) -> None:
     """Our copy of the order, as an orders/create webhook or the install import leaves it."""
     with app.extensions["db_sessionmaker"]() as session:
         store_id = session.scalar(select(Store.id))
-    app.extensions["shipsync"].service.import_order(store_id, str(order["id"]))
+    app.extensions["shipsync"].sync_service.import_order(store_id, str(order["id"]))
 
 
 def test_a_first_sync_of_a_known_order_reads_once_cheaply_and_writes_once(app, client, shop):

@@ -91,10 +91,13 @@ def test_a_correction_waits_for_the_merchant_when_automatic_sync_is_off(app, cli
 
 
 def test_a_connector_without_tracking_corrections_fails_clearly():
-    from sync.engine import update_tracking
+    from connectors.base import Connector
 
-    connector = types.SimpleNamespace(platform="elsewhere")
+    class Elsewhere(Connector):  # implements no correction: the base class's default answers
+        platform = "elsewhere"
+
+    connector = Elsewhere(types.SimpleNamespace(options={}), None)
     shipment = Shipment("P", "1", NEW, "UPS", None, (Item("1", 1),))
     with pytest.raises(ConnectorError) as raised:
-        update_tracking(connector, "77", shipment)
+        connector.update_tracking("77", shipment)
     assert raised.value.cause == "invalid_data" and "not supported for elsewhere" in raised.value.message

@@ -9,7 +9,7 @@ import requests
 from sqlalchemy import select
 
 from models import ACTIVE, Order, Store
-from sync.credentials import store_access
+from stores import store_access
 from tests.fixtures_woocommerce import connect_woocommerce
 from tests.helpers import wait_for
 

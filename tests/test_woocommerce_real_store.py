@@ -57,7 +57,7 @@ def test_reconciliation_repairs_lost_order_webhooks(app, woo_connected, worker):
     store.update_order(seen["id"], {"status": "cancelled"}, notify=False)  # nor this order.updated
     assert our_order(app, unseen["id"]) is None and not our_order(app, seen["id"]).cancelled
 
-    result = app.extensions["shipsync"].service.reconcile_store(woo_connected.store_id)
+    result = app.extensions["shipsync"].sync_service.reconcile_store(woo_connected.store_id)
 
     assert result["changed"] >= 2
     assert our_order(app, unseen["id"]).name == f"#{unseen['id']}"
@@ -124,7 +124,7 @@ def test_the_tracking_backend_follows_the_plugin_without_a_reconnect(client, app
     assert store_options(app, woo_connected.store_id)["tracking_backend"] == "note"
 
     store.set_tracking_plugin(True)
-    app.extensions["shipsync"].service.reconcile_store(woo_connected.store_id)
+    app.extensions["shipsync"].sync_service.reconcile_store(woo_connected.store_id)
     assert store_options(app, woo_connected.store_id)["tracking_backend"] == "shipment_tracking"
     third = create_woo_order(app, store, LINES)
     assert post_label(client, woo_label(store, third, package_id="PKG-3", tracking="1ZTHIRD")).status_code == 202
@@ -294,7 +294,7 @@ def test_packages_held_for_a_vanished_route_go_again_once_reconciliation_finds_t
     assert row.last_cause == "store_configuration" and "rest_no_route" in row.last_message
 
     store.set_tracking_plugin(False)  # now fully off: reconciliation notices and the package goes again
-    app.extensions["shipsync"].service.reconcile_store(woo_connected.store_id)
+    app.extensions["shipsync"].sync_service.reconcile_store(woo_connected.store_id)
     wait_for(lambda: settled(app, "PKG-2"), message="held package synced on the notes")
     assert any("1ZSECOND" in n["note"] for n in store.note_list(second["id"], customer_only=True))
 

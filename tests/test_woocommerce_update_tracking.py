@@ -9,7 +9,7 @@ import pytest
 from connectors.base import Credentials, Item, Shipment, StoreAccess
 from connectors.woocommerce import WooCommerceConnector
 
-SETTINGS = type("S", (), {"store_timeout_seconds": 5, "allow_http_stores": True})()  # the sandbox is local http
+SETTINGS = type("S", (), {"store_timeout_seconds": 5, "allow_http_stores": True})()  # the sandbox is local
 
 
 @pytest.fixture(params=["native", "shipment_tracking", "none"])

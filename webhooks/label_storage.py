@@ -2,7 +2,7 @@
 
 A shipping platform printing a batch sends hundreds of labels at once, so the common case
 (a new package) is three statements in one short transaction: the order found or created
-in one upsert, the package inserted, the delivery recorded — each an INSERT … ON CONFLICT
+in one upsert, the package inserted, the delivery recorded (``webhooks.receipts``) — each an INSERT … ON CONFLICT
 that both PostgreSQL and SQLite run. Anything unusual (the package exists: a repeat, a new
 tracking number, a void undone) takes the ORM path in webhooks/labels.py.
 """
@@ -33,11 +33,6 @@ _INSERT_PACKAGE = _typed(
     "0, :last_cause, false, false, :now, :now) "
     "ON CONFLICT (store_id, external_id) DO NOTHING RETURNING id",
     items=JSON(), now=DateTime())
-_INSERT_RECEIPT = _typed(
-    "INSERT INTO webhook_receipts (source, delivery_id, store_id, topic, response, received_at) "
-    "VALUES (:source, :delivery_id, :store_id, :topic, :response, :now) "
-    "ON CONFLICT (source, delivery_id) DO NOTHING RETURNING id",
-    response=JSON(), now=DateTime())
 
 
 def upsert_order(session, store_id: int, external_id: str) -> tuple[int, bool]:
@@ -52,10 +47,3 @@ def upsert_order(session, store_id: int, external_id: str) -> tuple[int, bool]:
 def insert_package(session, values: dict) -> int | None:
     """The new package's id, or None when the store already has a package with this id."""
     return session.execute(_INSERT_PACKAGE, dict(now=utcnow(), **values)).scalar_one_or_none()
-
-
-def record_receipt(session, source: str, delivery_id: str, *, store_id, topic, response) -> bool:
-    """Record a delivery in the caller's transaction; False when another copy was recorded first."""
-    return session.execute(_INSERT_RECEIPT, dict(source=source, delivery_id=delivery_id, store_id=store_id,
-                                                 topic=topic, response=response, now=utcnow())
-                           ).scalar_one_or_none() is not None

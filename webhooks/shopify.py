@@ -1,4 +1,7 @@
-"""POST /webhooks/shopify: one small handler per topic, named after it.
+"""POST /webhooks/shopify: Shopify's verification, and one small handler per topic, named after it.
+
+The receiving itself (dedupe, handle, record, commit, enqueue) is ``webhooks.delivery``'s;
+the order topics are ``webhooks.orders``' (one policy for every platform).
 
 Every handler is safe to run twice (Shopify delivers at least once and out of order),
 and treats the webhook as a trigger: order state is read back from the store by the
@@ -12,13 +15,14 @@ import logging
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import delete, or_, select
 
-from connectors.shopify.orders import parse_datetime
 from db import get_session
 from models import SYNCED, UNINSTALLED, Order, Package, WebhookReceipt
 from stores import find_store
 from sync import causes
-from sync.engine import CANCELLED_MESSAGE, hold_waiting
-from webhooks import receipts
+from sync.packages import hold_waiting
+from webhooks import orders
+from webhooks.delivery import Refused, Source, duplicate
+from webhooks.delivery import receive as receive_delivery
 from webhooks.signatures import valid_base64_hmac
 
 bp = Blueprint("shopify_webhooks", __name__)
@@ -29,6 +33,9 @@ COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact"
 
 def _queue():
     return current_app.extensions["shipsync"].queue
+
+
+SOURCE = Source("shopify", repeat=duplicate)
 
 
 @bp.post("/webhooks/shopify")
@@ -53,26 +60,17 @@ def receive():
         # The HMAC covers the body only: a signed body replayed under another shop's header
         # (or another topic's) must not act on that shop.
         return jsonify(error="the shop named in the payload does not match X-Shopify-Shop-Domain"), 400
-
     session = get_session()
-    if receipts.previous_response(session, "shopify", delivery_id) is not None:
-        return jsonify(duplicate=True), 200  # a redelivery: already handled
-    store = find_store(session, "shopify", shop)
-    if store is None or (store.status == UNINSTALLED and topic not in COMPLIANCE_TOPICS):
-        return jsonify(ignored="store not installed"), 200  # nothing of theirs to update
-    try:
-        response, work = handler(session, store, payload)
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
-        # Signed by Shopify, yet not the shape of this topic's payload: refuse it, change nothing.
-        session.rollback()
-        log.warning("shopify webhook %s for %s: unexpected payload shape (%s)", topic, shop, type(error).__name__)
-        return jsonify(error=f"the body is not a {topic} payload"), 400
-    if store is not None and topic != "shop/redact":
-        receipts.record(session, "shopify", delivery_id, store_id=store.id, topic=topic, response=response)
-    session.commit()
-    for task in work:
-        task()
-    return jsonify(response or {}), 200
+
+    def find():
+        store = find_store(session, "shopify", shop)
+        if store is None or (store.status == UNINSTALLED and topic not in COMPLIANCE_TOPICS):
+            raise Refused(200, {"ignored": "store not installed"})  # nothing of theirs to update
+        return store
+
+    # shop/redact erases the store's rows, its receipt with them.
+    return receive_delivery(session, SOURCE, delivery_id, topic, find, handler, payload,
+                            keep_receipt=topic != "shop/redact")
 
 
 # Where each shop-wide topic's payload names its shop; order topics are triggers only
@@ -94,37 +92,6 @@ def _names_shop(topic: str, payload, shop: str) -> bool:
         return False
     named = {str(payload[f]).lower() for f in fields if isinstance(payload.get(f), str)}
     return shop.lower() in named
-
-
-def _order_id(payload: dict) -> str:
-    return str(payload.get("id") or payload.get("admin_graphql_api_id", "").rsplit("/", 1)[-1])
-
-
-def orders_create(session, store, payload):
-    """Read the order back from the store (the worker), so the page shows it before any label."""
-    order_id = _order_id(payload)
-    return {"order_id": order_id}, [lambda: _queue().import_order(store.id, order_id)]
-
-
-def orders_updated(session, store, payload):
-    """Read the order back, unless our copy is already as new: the store announces our own
-    fulfillments this way, and reading the order again for each would cost a call per package."""
-    order = session.scalar(select(Order).where(Order.store_id == store.id, Order.external_id == _order_id(payload)))
-    updated_at = parse_datetime(payload.get("updated_at"))
-    if order is not None and order.store_updated_at and updated_at and updated_at <= order.store_updated_at:
-        return {"order_id": order.external_id, "current": True}, []
-    order_id = _order_id(payload)
-    return {"order_id": order_id}, [lambda: _queue().import_order(store.id, order_id, updated_at)]
-
-
-def orders_cancelled(session, store, payload):
-    """A cancelled order has nothing left to fulfil: its waiting packages stop with a clear cause."""
-    order = session.scalar(select(Order).where(Order.store_id == store.id, Order.external_id == _order_id(payload)))
-    if order is None:
-        return orders_create(session, store, payload)
-    order.cancelled = True
-    hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
-    return {"order_id": order.external_id, "cancelled": True}, []
 
 
 def fulfillment_orders_order_routing_complete(session, store, payload):
@@ -190,9 +157,9 @@ def shop_redact(session, store, payload):
 
 
 HANDLERS = {
-    "orders/create": orders_create,
-    "orders/updated": orders_updated,
-    "orders/cancelled": orders_cancelled,
+    "orders/create": orders.order_created,
+    "orders/updated": orders.order_updated,
+    "orders/cancelled": orders.order_cancelled,
     "fulfillment_orders/order_routing_complete": fulfillment_orders_order_routing_complete,
     "app/uninstalled": app_uninstalled,
     "customers/data_request": customers_data_request,

@@ -14,8 +14,8 @@ from typing import Iterator
 
 import requests
 
-from connectors.base import (INVALID_DATA, RATE_LIMITED, TOKEN_EXPIRED, ConnectorError, Credentials, FulfillmentResult,
-                             RateStatus, RemoteOrder, Shipment, StoreAccess)
+from connectors.base import (INVALID_DATA, RATE_LIMITED, TOKEN_EXPIRED, Connector, ConnectorError, Credentials,
+                             FulfillmentResult, OrderNews, RateStatus, RemoteOrder, Shipment, StoreAccess)
 
 from . import documents as doc
 from . import errors, oauth
@@ -25,7 +25,8 @@ from .fulfillments import (build_fulfillment_create_variables, build_tracking_up
                            parse_fulfillment_orders, parse_fulfillments, parse_order_updated_at, plan_fulfillment,
                            uncovered, wanted_items)
 from .ids import numeric_id, to_gid
-from .orders import build_open_orders_variables, build_order_variables, parse_line_items, parse_order, parse_orders_page
+from .orders import (build_open_orders_variables, build_order_variables, parse_datetime, parse_line_items,
+                     parse_order, parse_orders_page)
 from .webhooks import already_taken, build_subscription_variables, parse_subscriptions, plan_subscriptions
 
 __all__ = ["ShopifyConnector"]
@@ -35,20 +36,26 @@ IMPORT_THROTTLE_RETRIES = 5
 FULFILLMENTS_PAGE = 10  # ORDER_FULFILLMENTS_QUERY's fulfillments(first: 10)
 
 
-class ShopifyConnector:
+class ShopifyConnector(Connector):
     platform = "shopify"
     learned_options: dict = {}  # nothing about a Shopify store needs remembering
+
+    @classmethod
+    def order_id_of(cls, payload) -> str:
+        if not isinstance(payload, dict):
+            raise ValueError("the payload is not an object")
+        return str(payload.get("id") or payload.get("admin_graphql_api_id", "").rsplit("/", 1)[-1])
+
+    @classmethod
+    def order_news(cls, payload) -> OrderNews:
+        """Order webhooks are triggers: the id (or GID) and when the order changed."""
+        return OrderNews(cls.order_id_of(payload), parse_datetime(payload.get("updated_at")))
 
     def __init__(self, access: StoreAccess, settings, http: requests.Session | None = None):
         self.access, self.settings = access, settings
         creds = access.credentials
         self.transport = ShopifyTransport(settings, access.domain, creds.access_token, http,
                                           secrets=(creds.refresh_token or "",))
-
-    @property
-    def last_throttle_status(self) -> dict | None:
-        """``extensions.cost`` of the last GraphQL answer (requested/actual cost, throttleStatus)."""
-        return self.transport.last_cost
 
     @property
     def rate_status(self) -> RateStatus | None:
@@ -303,3 +310,8 @@ def _ships_whole(shipment: Shipment) -> bool:
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+from .descriptor import descriptor  # noqa: E402  (the descriptor names the class defined above)
+
+PLATFORM = descriptor(ShopifyConnector)

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Iterator
 
 from connectors.base import (INVALID_DATA, SHIPSYNC_CHECK, STORE_CONFIGURATION, TOKEN_EXPIRED, ConnectorError,
-                             Credentials, FulfillmentResult, RemoteOrder, Shipment, StoreAccess)
+                             Connector, Credentials, FulfillmentResult, OrderNews, RemoteOrder, Shipment,
+                             StoreAccess)
 from connectors.store_http import store_session
 from connectors.woocommerce import orders, tracking
 from connectors.woocommerce.backends import (Backend, NativeBackend, NoteBackend, ShipmentTrackingBackend,
@@ -24,9 +25,21 @@ from connectors.woocommerce.transport import StoreClient
 WEBHOOK_TOPICS = ("order.created", "order.updated", "order.deleted")
 
 
-class WooCommerceConnector:
+class WooCommerceConnector(Connector):
     platform = "woocommerce"
     rate_status = None  # wc/v3 reports no rate budget
+
+    @classmethod
+    def order_news(cls, payload) -> OrderNews:
+        """An order webhook's body is the whole order (as wc/v3 returns it)."""
+        order = orders.parse_order(payload)
+        return OrderNews(order.id, order.updated_at, order)
+
+    @classmethod
+    def merge_fulfillment_status(cls, remote: str, local: str) -> str:
+        """An order-note store says nothing about shipping in the order itself: what we
+        synced counts too, so an echo never turns a shipped order back to unfulfilled."""
+        return orders.merge_status(remote, local)
 
     def __init__(self, access: StoreAccess, settings, http=None):
         options = access.options or {}
