@@ -13,6 +13,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import db
+import headers
 import logs
 from config import Settings, load_settings
 from crypto import TokenCipher
@@ -24,9 +25,9 @@ class Services:
 
     settings: Settings
     cipher: TokenCipher
-    engine: object
-    service: object
-    queue: object
+    sync_engine: object  # sync.engine.SyncEngine (not SQLAlchemy's engine: that is db's)
+    sync_service: object  # sync.service.SyncService
+    queue: object  # sync.tasks.TaskQueue
 
 
 def create_app(settings: Settings | None = None, http=None) -> Flask:
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None, http=None) -> Flask:
 
     from sync import queue, tasks
     from sync.engine import SyncEngine
+    from sync.rate_budget import RateBudget
+    from sync.shared_buckets import buckets_for
     from sync.service import SyncService
 
     settings = settings or load_settings()
@@ -50,12 +53,13 @@ def create_app(settings: Settings | None = None, http=None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         PREFERRED_URL_SCHEME="https" if settings.production else "http",
     )
-    engine = db.make_engine(settings.database_url)
-    db.init_app(app, engine)
+    db_engine = db.make_engine(settings.database_url)
+    db.init_app(app, db_engine)
     sessionmaker = app.extensions["db_sessionmaker"]
     cipher = TokenCipher(settings.token_encryption_key)
     queue.configure(settings.queue_url)
-    sync_engine = SyncEngine(sessionmaker, cipher, settings, http=http)
+    budget = RateBudget(buckets_for(settings.queue_url, sessionmaker))  # one per store, shared by all workers
+    sync_engine = SyncEngine(sessionmaker, cipher, settings, http=http, budget=budget)
     task_queue = tasks.TaskQueue()
     app.extensions["shipsync"] = Services(settings, cipher, sync_engine,
                                           SyncService(sessionmaker, sync_engine, task_queue), task_queue)
@@ -63,6 +67,7 @@ def create_app(settings: Settings | None = None, http=None) -> Flask:
     Babel(app, locale_selector=_select_locale)
 
     _register_blueprints(app)
+    headers.init_app(app)
     _register_errors(app)
     _register_commands(app)
     return app
@@ -79,26 +84,20 @@ def _select_locale():
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import api, health, pages
-    from auth import shopify as shopify_auth
-    from webhooks import labels
-
-    for blueprint in (labels.bp, api.bp, health.bp, pages.bp, shopify_auth.bp):
-        app.register_blueprint(blueprint)
-    for optional in ("auth.woocommerce", "webhooks.shopify", "webhooks.woocommerce"):
-        _register_if_present(app, optional)
-
-
-def _register_if_present(app: Flask, module_name: str) -> None:
     import importlib
 
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise
-        return
-    app.register_blueprint(module.bp)
+    from admin import api, health, metrics, order_link, pages
+    from connectors import PLATFORMS
+    from webhooks import labels
+
+    for blueprint in (labels.bp, api.bp, health.bp, metrics.bp, order_link.bp, pages.bp):
+        app.register_blueprint(blueprint)
+    metrics.init_app(app)
+    # Each platform's sign-in/install and webhook blueprints, named by its descriptor. Only
+    # this layer imports them (they use the app's services); a missing one is an error.
+    for descriptor in PLATFORMS.values():
+        for module_name in descriptor.app_modules:
+            app.register_blueprint(importlib.import_module(module_name).bp)
 
 
 def _register_errors(app: Flask) -> None:
@@ -109,8 +108,17 @@ def _register_errors(app: Flask) -> None:
             return jsonify(error=error.description), error.code
         return error
 
+    @app.errorhandler(RecursionError)
+    def too_deep(_error):
+        """JSON nested deeper than the parser's recursion limit: bad input, not a server fault."""
+        return jsonify(error="the body is nested too deeply"), 400
+
 
 def _register_commands(app: Flask) -> None:
+    import cli
+
+    cli.register(app)
+
     @app.cli.command("migrate")
     def migrate_command():
         """Bring the database schema up to date."""
@@ -123,7 +131,7 @@ def _register_commands(app: Flask) -> None:
         """Run the queue consumer (the Procfile's worker process)."""
         from sync import queue
 
-        requeued = app.extensions["shipsync"].service.requeue_stuck(grace=timedelta(0))
+        requeued = app.extensions["shipsync"].sync_service.requeue_stuck(grace=timedelta(0))
         click.echo(f"worker starting; re-queued {requeued} unfinished package(s)")
         # A short polling ceiling: the SQLite queue is polled, and a label should not wait 10 s.
         queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
@@ -134,8 +142,23 @@ def _register_commands(app: Flask) -> None:
         """Re-queue lost tasks now, and queue a reconciliation of every active store."""
         from sync import tasks
 
-        service = app.extensions["shipsync"].service
+        service = app.extensions["shipsync"].sync_service
         click.echo(f"re-queued {service.requeue_stuck()} package(s)")
         for store_id in service.active_store_ids():
             tasks.reconcile_store(store_id)
         click.echo(f"queued reconciliation of {len(service.active_store_ids())} store(s)")
+
+    @app.cli.command("purge")
+    @click.option("--receipts-days", type=int, default=None, help="keep webhook receipts this many days "
+                                                                   "[default: WEBHOOK_RETENTION_DAYS, 30]")
+    @click.option("--attempts-days", type=int, default=None, help="keep sync attempts this many days "
+                                                                   "[default: ATTEMPT_RETENTION_DAYS, 90]")
+    def purge_command(receipts_days: int | None, attempts_days: int | None):
+        """Delete old webhook receipts and old sync attempts (the worker also does it daily)."""
+        from sync.retention import purge
+
+        settings = app.config["SETTINGS"]
+        receipts, attempts = purge(app.extensions["db_sessionmaker"],
+                                   settings.receipt_retention_days if receipts_days is None else receipts_days,
+                                   settings.attempt_retention_days if attempts_days is None else attempts_days)
+        click.echo(f"purged {receipts} webhook receipt(s) and {attempts} sync attempt(s)")

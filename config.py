@@ -59,6 +59,33 @@ class Settings:
     store_timeout_seconds: float = 10.0
     sync_lease_seconds: float = 60.0
     max_body_bytes: int = 1024 * 1024
+    metrics_token: str = ""  # when set, /metrics needs "Authorization: Bearer <token>"
+    # The daily failure digest e-mail (off by default).
+    digest_enabled: bool = False
+    digest_hour: int = 7  # UTC hour it is sent
+    digest_to: str = ""  # recipient when the store's own contact e-mail is not known
+    mail_from: str = "ShipSync <shipsync@localhost>"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_outbox_dir: str = ""  # set: write each e-mail as a .eml file there instead of sending it
+    receipt_retention_days: int = 30  # webhook receipts (dedupe, data-request reports)
+    attempt_retention_days: int = 90  # the attempt log of packages
+    # Settings a platform declares in its descriptor (``Platform.settings``), read as attributes
+    # (``settings.<field>``): a new platform's settings need no edit here.
+    platform_settings: dict = dataclasses.field(default_factory=dict)
+
+    def __getattr__(self, name: str):
+        # Only called for names that are not fields: a platform's own setting, else its default.
+        extra = self.__dict__.get("platform_settings") or {}
+        if name in extra:
+            return extra[name]
+        for setting in _platform_settings():
+            if setting.field == name:
+                return setting.default
+        raise AttributeError(name)
 
     @property
     def production(self) -> bool:
@@ -69,7 +96,30 @@ class Settings:
         return self.app_env == "test"
 
     def replace(self, **changes) -> "Settings":
+        fields = {field.name for field in dataclasses.fields(self)}
+        extra = {name: value for name, value in changes.items() if name not in fields}
+        if extra:
+            changes = {name: value for name, value in changes.items() if name in fields}
+            changes["platform_settings"] = {**self.platform_settings, **extra}
         return dataclasses.replace(self, **changes)
+
+
+def _platform_settings():
+    """Every registered platform's own settings (imported late: config sits below connectors)."""
+    from connectors import PLATFORMS
+
+    return [setting for descriptor in PLATFORMS.values() for setting in descriptor.settings]
+
+
+def _read_platform_settings(env, production: bool) -> dict:
+    values = {}
+    for setting in _platform_settings():
+        if production and setting.required_in_production and not env.get(setting.env):
+            raise ConfigError(f"missing required setting(s): {setting.env}")
+        raw = env.get(setting.env)
+        values[setting.field] = setting.default if raw in (None, "") else (
+            setting.kind(raw) if setting.kind is str else _number(env, setting.env, setting.default, setting.kind))
+    return values
 
 
 def _flag(value: str) -> bool:
@@ -130,11 +180,45 @@ def load_settings(env=None) -> Settings:
         allow_http_stores=_flag(env.get("ALLOW_HTTP_STORES", "0")),
         store_timeout_seconds=_number(env, "STORE_TIMEOUT_SECONDS", defaults.store_timeout_seconds, float),
         sync_lease_seconds=_number(env, "SYNC_LEASE_SECONDS", defaults.sync_lease_seconds, float),
+        metrics_token=env.get("METRICS_TOKEN", ""),
+        digest_enabled=_flag(env.get("DIGEST_ENABLED", "0")),
+        digest_hour=_number(env, "DIGEST_HOUR", defaults.digest_hour, int),
+        digest_to=env.get("DIGEST_TO", ""),
+        mail_from=env.get("MAIL_FROM") or defaults.mail_from,
+        smtp_host=env.get("SMTP_HOST", ""),
+        smtp_port=_number(env, "SMTP_PORT", defaults.smtp_port, int),
+        smtp_username=env.get("SMTP_USERNAME", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_starttls=_flag(env.get("SMTP_STARTTLS", "1")),
+        mail_outbox_dir=env.get("MAIL_OUTBOX_DIR", ""),
+        receipt_retention_days=_number(env, "WEBHOOK_RETENTION_DAYS", defaults.receipt_retention_days, int),
+        attempt_retention_days=_number(env, "ATTEMPT_RETENTION_DAYS", defaults.attempt_retention_days, int),
+        platform_settings=_read_platform_settings(env, app_env == "production"),
     )
     try:
         Fernet(settings.token_encryption_key.encode())
     except ValueError:
         raise ConfigError("TOKEN_ENCRYPTION_KEY must be a urlsafe-base64 32-byte Fernet key") from None
+    if not 0 <= settings.digest_hour <= 23:
+        raise ConfigError("DIGEST_HOUR must be an hour from 0 to 23 (UTC)")
+    if settings.digest_enabled and not (settings.smtp_host or settings.mail_outbox_dir):
+        raise ConfigError("DIGEST_ENABLED needs SMTP_HOST (or MAIL_OUTBOX_DIR) to send the digest")
     if "{shop}" not in settings.shopify_admin_origin:
         raise ConfigError("SHOPIFY_ADMIN_ORIGIN must contain {shop}")
+    if settings.production:
+        _refuse_unsafe_production(env, settings)
     return settings
+
+
+def _refuse_unsafe_production(env, settings: Settings) -> None:
+    """Settings that are fine for local testing and dangerous in front of real stores."""
+    if not env.get("APP_URL"):
+        raise ConfigError("APP_URL is required in production: OAuth redirects and webhook addresses are built on it")
+    if not settings.app_url.lower().startswith("https://"):
+        raise ConfigError("APP_URL must be an https:// address in production")
+    if settings.allow_http_stores:
+        raise ConfigError("ALLOW_HTTP_STORES must be off in production: it is for local testing only")
+    if settings.label_webhook_secret == SANDBOX_LABEL_WEBHOOK_SECRET:
+        raise ConfigError("LABEL_WEBHOOK_SECRET is the sandbox's published value: set your own in production")
+    if settings.shopify_api_secret == SANDBOX_SHOPIFY_API_SECRET:
+        raise ConfigError("SHOPIFY_API_SECRET is the sandbox's published value: set your app's in production")

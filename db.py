@@ -7,46 +7,53 @@ from pathlib import Path
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 
-from flask import current_app, g
-from sqlalchemy import create_engine, event
+from flask import current_app, g, request
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from sqlite_engine import make_sqlite_engine
+
+
+# Hosting platforms hand out postgres:// or postgresql:// URLs, which SQLAlchemy maps to
+# psycopg2; the driver installed here is psycopg 3.
+_POSTGRES_SCHEMES = ("postgres://", "postgresql://")
+
+
+def normalize_url(url: str) -> str:
+    """The SQLAlchemy URL for ``DATABASE_URL``: PostgreSQL URLs of any common spelling use psycopg 3."""
+    for scheme in _POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
 
 
 def make_engine(url: str):
+    url = normalize_url(url)
     if url.startswith("sqlite"):
-        # The web and the worker write concurrently: WAL lets readers go on while one
-        # writer holds the lock, and busy_timeout makes writers wait instead of failing.
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
-            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see below
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):
-            # pysqlite's implicit transactions defer locking, which lets two workers read
-            # the same row and both decide to write; BEGIN IMMEDIATE serialises writers.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
+        # The web and the worker write concurrently: WAL, a busy timeout, queued writers.
+        return make_sqlite_engine(url, READ_ONLY)
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+READ_ONLY = "shipsync_read_only"
+# Requests that only read: their session never takes SQLite's write lock.
+READ_ONLY_BLUEPRINTS = ("api", "health")
 
 
 def init_app(app, engine):
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_read_sessionmaker"] = sessionmaker(engine.execution_options(**{READ_ONLY: True}),
+                                                          expire_on_commit=False)
     app.extensions["db_engine"] = engine
     app.teardown_appcontext(_close_session)
 
 
 def get_session() -> Session:
-    """The request's session, opened on first use and closed at teardown."""
+    """The request's session, opened on first use and closed at teardown (read-only for the
+    GETs of READ_ONLY_BLUEPRINTS)."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
+        reading = request.method in ("GET", "HEAD") and request.blueprint in READ_ONLY_BLUEPRINTS
+        g.db_session = current_app.extensions["db_read_sessionmaker" if reading else "db_sessionmaker"]()
     return g.db_session
 
 
@@ -85,6 +92,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
+    database_url = normalize_url(database_url)
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
@@ -95,3 +103,8 @@ def alembic_config(database_url: str) -> AlembicConfig:
 def migrate(database_url: str, revision: str = "head") -> None:
     """Bring the database schema to ``revision`` with the Alembic revisions in migrations/."""
     alembic_command.upgrade(alembic_config(database_url), revision)
+
+
+# A row id in a URL: ``<int(max=…):order_id>``. PostgreSQL's integer columns answer a bigger
+# number with an error rather than "no such row", so the route answers 404 before asking.
+URL_ID = "int(max=2147483647)"

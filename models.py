@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Package statuses (stable, DESIGN §2).
@@ -55,6 +55,8 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("store_id", "external_id"),
         Index("ix_orders_store_pending", "store_id", "requires_sync", "placed_at"),
+        # The orders list's keyset pagination: (placed_at, id) after the cursor, within a store.
+        Index("ix_orders_store_placed", "store_id", "placed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +99,12 @@ class Package(Base):
     last_message: Mapped[str | None] = mapped_column(String(1000))
     last_http_status: Mapped[int | None] = mapped_column(Integer)
     fulfillment_id: Mapped[str | None] = mapped_column(String(255))
+    # A tracking correction is pending: the number the store's fulfillment still carries.
+    corrected_from: Mapped[str | None] = mapped_column(String(128))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set before the first store call that may write: from then on a write may have reached
+    # the store (a lost response, a killed worker), so every attempt looks before it writes.
+    store_contacted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     synced_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -116,7 +123,7 @@ class SyncAttempt(Base):
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    outcome: Mapped[str] = mapped_column(String(20))  # synced | retry | failed | refreshed
+    outcome: Mapped[str] = mapped_column(String(20))  # synced | retry | failed | tracking_updated | void_failed
     cause: Mapped[str | None] = mapped_column(String(32))
     http_status: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str | None] = mapped_column(String(1000))
@@ -153,3 +160,16 @@ class SyncBatchItem(Base):
 
     batch_id: Mapped[str] = mapped_column(ForeignKey("sync_batches.id", ondelete="CASCADE"), primary_key=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id", ondelete="CASCADE"), primary_key=True)
+
+
+class RateBucket(Base):
+    """A store's API rate budget, shared by the worker processes when the queue is not Redis
+    (sync/shared_buckets.py)."""
+
+    __tablename__ = "rate_buckets"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), primary_key=True)
+    available: Mapped[float] = mapped_column(Float)
+    maximum: Mapped[float] = mapped_column(Float)
+    restore_rate: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float)  # epoch seconds of ``available``

@@ -1,20 +1,17 @@
-"""Operator endpoints: /healthz for load balancers, /metrics for Prometheus."""
+"""Operator endpoints: /healthz (the whole service, worker included) and /readyz (this web
+process can serve: database and queue reachable). /metrics is in admin/metrics.py."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
-from prometheus_client import CollectorRegistry, Gauge, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from sqlalchemy import func, select, text
+from flask import Blueprint, jsonify
+from sqlalchemy import text
 
 from db import get_session
-from models import Package, Store
-from sync import queue
+from sync import heartbeat, queue
 
 bp = Blueprint("health", __name__)
 
 
-@bp.get("/healthz")
-def healthz():
+def _dependencies() -> dict:
     checks = {}
     try:
         get_session().execute(text("SELECT 1"))
@@ -26,22 +23,32 @@ def healthz():
         checks["queue"] = "ok"
     except Exception as error:  # noqa: BLE001
         checks["queue"] = f"error: {type(error).__name__}"
+    return checks
+
+
+def _answer(checks: dict, extra: dict | None = None):
     healthy = all(v == "ok" for v in checks.values())
-    return jsonify(status="ok" if healthy else "unavailable", **checks), 200 if healthy else 503
+    return jsonify(status="ok" if healthy else "unavailable", **checks, **(extra or {})), 200 if healthy else 503
 
 
-@bp.get("/metrics")
-def metrics():
-    """Read from the database at scrape time, so every web and worker process agrees."""
-    registry = CollectorRegistry()
-    packages = Gauge("shipsync_packages", "Packages by sync status", ["status"], registry=registry)
-    stores = Gauge("shipsync_stores", "Stores by platform and status", ["platform", "status"], registry=registry)
-    queued = Gauge("shipsync_queue_pending", "Tasks waiting in the queue", registry=registry)
-    session = get_session()
-    for status, count in session.execute(select(Package.status, func.count()).group_by(Package.status)):
-        packages.labels(status).set(count)
-    for platform, status, count in session.execute(
-            select(Store.platform, Store.status, func.count()).group_by(Store.platform, Store.status)):
-        stores.labels(platform, status).set(count)
-    queued.set(queue.huey.pending_count())
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+@bp.get("/readyz")
+def readyz():
+    """Kubernetes' readiness: this process can answer (a stopped worker does not stop the web)."""
+    return _answer(_dependencies())
+
+
+@bp.get("/healthz")
+def healthz():
+    """The service as a whole: 503 with the reason when the worker's heartbeat or the queue's
+    lag is older than two minutes (labels would be accepted but not synchronized)."""
+    checks = _dependencies()
+    extra = {}
+    if checks["queue"] == "ok":
+        worker = heartbeat.worker_health()
+        problems = worker.problems()
+        checks["worker"] = "ok" if not problems else "error: " + "; ".join(problems)
+        extra = {"heartbeat_age_seconds": None if worker.heartbeat_age is None else round(worker.heartbeat_age, 1),
+                 "queue_lag_seconds": round(worker.queue_lag, 1)}
+    else:
+        checks["worker"] = "unknown: the queue is unreachable"
+    return _answer(checks, extra)

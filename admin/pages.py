@@ -12,11 +12,12 @@ import functools
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, render_template, request, session, url_for
+from flask import Blueprint, current_app, render_template, request, send_from_directory, session, url_for
 from flask_babel import get_locale, gettext as _, ngettext
 
 from auth.session import csrf_token
 from auth.shopify import exchange_on_app_home
+from headers import page_policy
 
 bp = Blueprint("pages", __name__)
 
@@ -54,7 +55,8 @@ def _valid_shop(shop: str | None) -> str | None:
 @bp.after_app_request
 def content_security_policy(response):
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = frame_ancestors(_valid_shop(request.args.get("shop")))
+        response.headers["Content-Security-Policy"] = page_policy(
+            frame_ancestors(_valid_shop(request.args.get("shop"))))
     return response
 
 
@@ -70,6 +72,7 @@ def index():
         mode = STANDALONE
     else:
         mode = SIGNED_OUT
+    store = _signed_in_store() if mode == STANDALONE else None
     config = {
         "mode": mode,
         "shop": shop,
@@ -82,11 +85,41 @@ def index():
         "strings": client_strings(),
     }
     response = current_app.make_response(render_template(
-        "orders.html", mode=mode, shop=shop, api_key=settings.shopify_api_key,
-        app_bridge_url=APP_BRIDGE_URL, config=config, script_modules=script_modules()))
+        "orders.html", mode=mode, shop=shop, store=store, api_key=settings.shopify_api_key,
+        app_bridge_url=APP_BRIDGE_URL, config=config, script_modules=script_modules(),
+        demo_links=demo_links() if mode == SIGNED_OUT and settings.app_env == "development" else None))
     # The page embeds a per-session CSRF token and depends on the language: never share it.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in_store() -> str | None:
+    """The standalone page names the store it shows (a merchant may run several)."""
+    from db import get_session
+    from models import Store
+
+    store = get_session().get(Store, session["store_id"])
+    return (store.name or store.domain) if store else None
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every site; answer with the app's icon instead of a 404."""
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml",
+                               max_age=86400)
+
+
+def demo_links() -> dict | None:
+    """The links `make run`'s demo printed (sandbox/demo.py writes them), shown again on the
+    signed-out page in development: the app's root is not the demo's entry point."""
+    import json
+
+    from config import INSTANCE_DIR
+
+    try:
+        return json.loads((INSTANCE_DIR / "demo_links.json").read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _plural(singular: str, plural: str) -> dict:
@@ -114,6 +147,8 @@ def client_strings() -> dict:
         "searchAll": _("Search all orders"),
         "items": _plural("{count} item", "{count} items"),
         "noPackages": _("No packages yet"),
+        "apiKey": _("ShipSync uses the store's API key ending in …{key}. Older ShipSync keys can be revoked "
+                    "in WooCommerce → Settings → Advanced → REST API."),
         "noTracking": _("No tracking number"),
         "cancelled": _("Cancelled"),
         "fulfillment": {
@@ -125,6 +160,7 @@ def client_strings() -> dict:
             "requires_sync": _("Requires synchronization"),
             "in_progress": _("Synchronizing"),
             "synced": _("Synchronized"),
+            "waiting": _("Waiting for you"),
             "none": _("No shipments"),
         },
         "packageStatus": {
@@ -133,6 +169,7 @@ def client_strings() -> dict:
             "retrying": _("Retrying"),
             "synced": _("Synchronized"),
             "requires_sync": _("Requires synchronization"),
+            "waiting": _("Waiting for you"),
             "voided": _("Voided"),
         },
         "causes": {
@@ -145,6 +182,7 @@ def client_strings() -> dict:
             "manual_sync": _("Waiting for manual synchronization"),
             "store_uninstalled": _("App uninstalled"),
             "order_cancelled": _("Order cancelled"),
+            "fulfillment_missing": _("Fulfillment missing in the store"),
         },
         "outcomes": {
             "synced": _("Synchronized"),
@@ -152,6 +190,8 @@ def client_strings() -> dict:
             "failed": _("Failed"),
             "refreshed": _("Access renewed"),
             "void_failed": _("Cancelling the fulfillment failed, will retry"),
+            "tracking_updated": _("Tracking number corrected"),
+            "voided": _("Label voided"),
         },
         "sync": _("Synchronize"),
         "syncBusy": _("Synchronizing…"),
@@ -168,9 +208,16 @@ def client_strings() -> dict:
         "carrier": _("Carrier"),
         "tracking": _("Tracking"),
         "itemsHeading": _("Items"),
-        "attempts": _("Attempts in this run: {count} of {max}"),
+        "attemptsRetrying": _("Attempt {count} of {max}; ShipSync tries again by itself"),
+        "attemptsStopped": _plural("{count} attempt; automatic retries have stopped",
+                                   "{count} attempts; automatic retries have stopped"),
+        "attemptsNotRetried": _plural("{count} attempt; not retried automatically, as retrying cannot fix this",
+                                      "{count} attempts; not retried automatically, as retrying cannot fix this"),
         "lastError": _("Last error"),
+        "lastAttempt": _("Last attempt"),
+        "retryingFix": _("Nothing to do: ShipSync tries again by itself."),
         "storeAnswer": _("The store answered"),
+        "detailLabel": _("Details"),
         "httpStatus": _("HTTP {status}"),
         "nextAttempt": _("Next attempt: {time}"),
         "syncedAt": _("Synchronized on {time}"),
@@ -187,6 +234,32 @@ def client_strings() -> dict:
         "seconds": _("{count} s"),
         "syncDone": _("Order {name} is synchronized."),
         "syncStillFailing": _("Order {name} still requires synchronization."),
+        "syncFailedBecause": _("Order {name} could not be synchronized: {cause}. See its shipping information."),
+        "reauthFirst": _("Re-authorize ShipSync first: see the banner at the top of the page."),
+        "selectOrder": _("Select order {name}"),
+        "selectedCount": _plural("{count} order selected", "{count} orders selected"),
+        "selectAllMatching": _("Select all {count} matching orders"),
+        "columns": {
+            "order": _("Order"), "date": _("Date"), "customer": _("Customer"), "items": _("Items"),
+            "tracking": _("Packages and tracking"), "fulfillment": _("Fulfillment status"), "sync": _("Shipment sync"),
+        },
+        "emptyFiltered": _("No orders match these filters."),
+        "clearFilters": _("Clear filters"),
+        "exporting": _("Exporting…"),
+        "openInStore": _("Open order {name} in the store admin"),
+        "openInStoreShort": _("Open in the store"),
+        "noPackagesYet": _("No packages for this order yet."),
+        "noPackagesHelp": _("Packages appear here when your shipping platform creates labels for this order."),
+        "loadingTimeline": _("Loading the order's timeline…"),
+        "timelineHeading": _("Timeline"),
+        "timeline": {
+            "label_created": _("Label created for package {package} ({carrier} {tracking})"),
+            "attempt": _("Attempt for package {package}: {outcome}"),
+            "synced": _("Package {package} fulfilled in the store"),
+            "failed": _("Package {package} could not be fulfilled"),
+            "tracking_updated": _("Tracking of package {package} corrected in the store"),
+            "voided": _("Label of package {package} voided; its fulfillment was cancelled"),
+        },
         "massRunning": _("Synchronizing your shipments"),
         "massDone": _("Synchronization finished"),
         "massProcessed": _("{done} of {total} shipments processed"),
@@ -198,6 +271,7 @@ def client_strings() -> dict:
         "massAllSynced": _plural("The shipment was synchronized.", "All {count} shipments were synchronized."),
         "massSomeFailed": _plural("{count} shipment still needs your attention:",
                                   "{count} shipments still need your attention:"),
+        "massCauseCount": _plural("{count} shipment", "{count} shipments"),
         "massMore": _plural("…and {count} more. You will find them in Fulfillment Pending.",
                             "…and {count} more. You will find them in Fulfillment Pending."),
         "reauthorized": _("ShipSync is authorized again. Held shipments are synchronizing."),

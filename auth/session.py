@@ -1,4 +1,4 @@
-"""Who is calling the merchant API: a Shopify session token, or a WooCommerce session cookie.
+"""Who is calling the merchant API: an embedded platform's session token, or a session cookie.
 
 Either way the request is bound to exactly one store (``g.store_id``); every query of
 the admin blueprints is scoped to it, so a merchant sees and touches only their own store.
@@ -6,12 +6,13 @@ the admin blueprints is scoped to it, so a merchant sees and touches only their 
 from __future__ import annotations
 
 import functools
-import hmac
 import secrets
 
-import jwt
 from flask import abort, current_app, g, request, session
 
+from connectors import PLATFORMS
+from connectors.platform import InvalidSessionToken
+from crypto import same_secret
 from db import get_session
 from models import UNINSTALLED, Store
 from stores import find_store
@@ -19,12 +20,18 @@ from stores import find_store
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def shopify_shop_from_session_token(token: str, settings) -> str:
-    """The shop domain a valid App Bridge session token names; raises jwt.InvalidTokenError."""
-    claims = jwt.decode(token, settings.shopify_api_secret, algorithms=["HS256"],
-                        audience=settings.shopify_api_key, leeway=10,
-                        options={"require": ["exp", "nbf", "dest", "aud"]})
-    return claims["dest"].removeprefix("https://")
+def store_from_session_token(token: str, settings):
+    """The store an embedded page's session token names: each embedded platform checks it
+    with its own app secret, so at most one accepts it. 401 when none does."""
+    for descriptor in PLATFORMS.values():
+        if descriptor.session_token is None:
+            continue
+        try:
+            address = descriptor.session_token(token, settings)
+        except InvalidSessionToken:
+            continue
+        return find_store(get_session(), descriptor.name, address)
+    abort(401, description="invalid session token")
 
 
 def csrf_token() -> str:
@@ -33,10 +40,17 @@ def csrf_token() -> str:
     return session["csrf"]
 
 
-def sign_in_store(store_id: int) -> None:
+def connect_generation(store: Store) -> int:
+    """How many times the store was (re)connected: a session from an older connect is void."""
+    value = (store.options or {}).get("connect_generation", 0)
+    return value if isinstance(value, int) else 0
+
+
+def sign_in_store(store_id: int, generation: int) -> None:
     """The WooCommerce merchant's browser session (set by the connect flow)."""
     session.clear()
     session["store_id"] = store_id
+    session["generation"] = generation
     session.permanent = True
     csrf_token()
 
@@ -45,17 +59,17 @@ def _store_from_request():
     settings = current_app.config["SETTINGS"]
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        try:
-            shop = shopify_shop_from_session_token(header[7:].strip(), settings)
-        except jwt.InvalidTokenError:
-            abort(401, description="invalid session token")
-        return find_store(get_session(), "shopify", shop)
+        return store_from_session_token(header[7:].strip(), settings)
     if "store_id" in session:
         if request.method not in SAFE_METHODS:
             sent = request.headers.get("X-CSRF-Token", "")
-            if not hmac.compare_digest(sent, session.get("csrf", "")):
+            if not session.get("csrf") or not same_secret(session["csrf"], sent):
                 abort(403, description="missing or wrong CSRF token")
-        return get_session().get(Store, session["store_id"])
+        store = get_session().get(Store, session["store_id"])
+        if store is None or session.get("generation") != connect_generation(store):
+            session.clear()  # the store was reconnected since: this session is signed out
+            abort(401, description="signed out: the store was reconnected; sign in through your store")
+        return store
     abort(401, description="sign in through your store")
 
 

@@ -1,7 +1,6 @@
 """Shopify install by OAuth code grant (DESIGN §4): /auth/shopify → Shopify → /auth/shopify/callback."""
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 
@@ -9,10 +8,10 @@ from flask import Blueprint, abort, current_app, redirect, request, session, url
 
 from connectors.base import ConnectorError
 from connectors.shopify import oauth
+from crypto import same_secret
 from db import get_session
 from models import ACTIVE, Store
-from stores import find_store
-from sync.credentials import save_credentials
+from stores import find_store, save_credentials
 
 bp = Blueprint("shopify_auth", __name__, url_prefix="/auth/shopify")
 
@@ -53,7 +52,7 @@ def _check_callback(args) -> str:
     if not -60 <= age <= CALLBACK_MAX_AGE_SECONDS:
         abort(400, description="stale callback; start the installation again")
     started = session.pop("shopify_oauth", None) or {}
-    if not hmac.compare_digest(started.get("state", ""), args.get("state", "")) or started.get("shop") != shop:
+    if not same_secret(started.get("state", ""), args.get("state", "")) or started.get("shop") != shop:
         abort(403, description="state does not match this browser's installation; start again")
     return shop
 
@@ -66,13 +65,13 @@ def callback():
         credentials = oauth.exchange_code(_settings(), shop, code)
     except ConnectorError as error:
         abort(502, description=f"Shopify refused the installation: {error.message}")
-    store_installed(shop, credentials)
+    save_installed_shop(shop, credentials)
     # Into the app inside the store's admin, which frames it with a session token.
     admin = _settings().shopify_admin_origin.format(shop=shop)
     return redirect(f"{admin}/admin/apps/{_settings().shopify_api_key}")
 
 
-def store_installed(shop: str, credentials, scopes: str | None = None) -> Store:
+def save_installed_shop(shop: str, credentials, scopes: str | None = None) -> Store:
     """Save a store's fresh tokens and start what an install starts; used by OAuth and token exchange."""
     db = get_session()
     store = find_store(db, "shopify", shop)
@@ -83,7 +82,7 @@ def store_installed(shop: str, credentials, scopes: str | None = None) -> Store:
     store.status = ACTIVE
     store.scopes = scopes or _settings().shopify_scopes
     db.commit()
-    current_app.extensions["shipsync"].queue.store_installed(store.id)
+    current_app.extensions["shipsync"].queue.set_up_store(store.id)
     return store
 
 
@@ -91,17 +90,16 @@ def exchange_on_app_home(args) -> bool:
     """Embedded app home (`/?shop&host&embedded=1&id_token`): when the store has no usable
     offline token (a Shopify-managed install, or after re-authorization was needed),
     exchange the session token for one. Returns True when a token was obtained."""
-    import jwt
-
-    from auth.session import shopify_shop_from_session_token
+    from connectors.platform import InvalidSessionToken
+    from connectors.shopify.descriptor import session_token
 
     shop, id_token = (args.get("shop") or "").lower(), args.get("id_token")
     if args.get("embedded") != "1" or not id_token or not oauth.valid_shop_domain(shop):
         return False
     try:
-        if shopify_shop_from_session_token(id_token, _settings()) != shop:
+        if session_token(id_token, _settings()) != shop:
             return False
-    except jwt.InvalidTokenError:
+    except InvalidSessionToken:
         return False
     store = find_store(get_session(), "shopify", shop)
     if store is not None and store.status == ACTIVE and store.credentials_encrypted:
@@ -111,5 +109,5 @@ def exchange_on_app_home(args) -> bool:
     except ConnectorError as error:
         current_app.logger.warning("token exchange for %s failed: %s", shop, error.message)
         return False
-    store_installed(shop, credentials)
+    save_installed_shop(shop, credentials)
     return True

@@ -4,16 +4,21 @@
    checked, and the browser goes to ``<store>/wc-auth/v1/authorize`` with a ``user_id`` we
    sign (itsdangerous, ``SECRET_KEY``, a salt, an hour's validity) naming the store URL and a
    nonce that this browser's session also keeps.
-2. ``POST /auth/woocommerce/callback`` (the *store's server*, no browser cookie): keys as
-   JSON. A forged or expired ``user_id``, a key without read_write, or a malformed body
-   stores nothing and gets a 4xx — which makes WooCommerce delete the key it just made.
-   Otherwise the keys (and a per-store webhook secret, kept across reconnects) are stored
-   encrypted, the store is active, and the answer is exactly 200: anything else and
-   WooCommerce discards the key. The install work (webhooks, open orders, held packages)
-   goes to the worker: creating a webhook makes the store ping us before it answers.
-3. ``GET /auth/woocommerce/return?success=1&user_id=…`` (the browser again): when the keys
-   for that very ``user_id`` were stored and this browser started the connect, the
-   merchant is signed in to the orders page.
+2. ``POST /auth/woocommerce/callback`` (the *store's server*, no browser cookie, and it may
+   arrive before the browser returns): keys as JSON. A forged or expired ``user_id``, a key
+   without read_write, or a malformed body stores nothing and gets a 4xx — which makes
+   WooCommerce delete the key it just made. The keys are kept *pending* (in this request
+   only) until one authenticated call to the store named in the signed ``user_id``, with
+   exactly these keys, succeeds: anyone can obtain a ``user_id`` for any store, so keys that
+   the store itself does not accept must never replace working ones. Verified keys (and a
+   per-store webhook secret, kept across reconnects) are stored encrypted, the store's
+   connect generation goes up (older sessions are signed out), and the answer is exactly
+   200: anything else and WooCommerce discards the key. A failed verification changes
+   nothing. The install work (webhooks, open orders, held packages) goes to the worker:
+   creating a webhook makes the store ping us before it answers.
+3. ``GET /auth/woocommerce/return?success=1&user_id=…`` (the browser again): only the browser
+   whose session started that very flow, and only once that flow's keys were verified, is
+   signed in; otherwise a page says the connection was not completed.
 """
 from __future__ import annotations
 
@@ -24,16 +29,17 @@ import logging
 import secrets
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from markupsafe import escape
+from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES
 
-from auth.session import sign_in_store
-from connectors.base import Credentials
+from auth.session import connect_generation, sign_in_store
+from connectors import connector_for
+from connectors.base import ConnectorError, Credentials, StoreAccess
 from db import get_session
 from models import ACTIVE, Store
-from stores import find_store, normalize_domain
-from sync.credentials import save_credentials, store_access
+from stores import find_store, normalize_domain, save_credentials, store_access
 
 bp = Blueprint("woocommerce_auth", __name__, url_prefix="/auth/woocommerce")
 log = logging.getLogger(__name__)
@@ -88,7 +94,16 @@ def _public_host(hostname: str) -> bool:
         addresses = {info[4][0] for info in socket.getaddrinfo(hostname, 443, proto=socket.IPPROTO_TCP)}
     except (socket.gaierror, UnicodeError):
         return False
-    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
+    return bool(addresses) and all(_public_address(ipaddress.ip_address(a.split("%")[0])) for a in addresses)
+
+
+def _public_address(address) -> bool:
+    """Globally reachable, and in none of the ranges that translate to private ones (NAT64,
+    6to4, CG-NAT: the same list the store session refuses at every connection)."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    address = mapped or address
+    return address.is_global and not any(address in net for net in EXTRA_BLOCKED_NET_RANGES
+                                         if net.version == address.version)
 
 
 def read_user_id(user_id: str) -> dict | None:
@@ -100,15 +115,15 @@ def read_user_id(user_id: str) -> dict | None:
     return data if isinstance(data, dict) and {"store", "nonce"} <= set(data) else None
 
 
-DETECTED_OPTIONS = ("tracking_backend", "home_url", "tracking_namespace")
+DETECTED_OPTIONS = ("tracking_backend", "home_url", "tracking_namespace", "tracking_providers", "language")
 
 
 @bp.get("")
 def start():
     store_url = valid_store_url(request.args.get("store_url", ""), _settings().allow_http_stores)
     if store_url is None:
-        return _page(400, "The store address is missing or not valid.",
-                     "Enter your store's address, starting with https://.")
+        return _page(400, _("The store address is missing or not valid."),
+                     _("Enter your store's address, starting with https://."), request.args.get("store_url", ""))
     nonce = secrets.token_urlsafe(16)
     # The connects this browser started (a few, for several tabs), each bound to its nonce.
     started = dict(list((session.get(SESSION_KEY) or {}).items())[-(MAX_PENDING - 1):])
@@ -134,58 +149,79 @@ def callback():
     if data.get("key_permissions") != SCOPE:
         abort(400, description="ShipSync needs read_write access")
 
-    db, cipher = get_session(), current_app.extensions["shipsync"].cipher
+    db, services = get_session(), current_app.extensions["shipsync"]
     store = find_store(db, "woocommerce", signed["store"])
+    if store is not None and (store.options or {}).get("connect_nonce") == signed["nonce"]:
+        abort(409, description="this connection already delivered its keys: start connecting again")
+    webhook_secret = store_access(store, services.cipher).credentials.webhook_secret if store else None
+    pending = Credentials(access_token=key, consumer_secret=secret,
+                          webhook_secret=webhook_secret or secrets.token_urlsafe(32))
+    _verify_keys(signed["store"], pending, (store.options or {}) if store else {})
     if store is None:
         store = Store(platform="woocommerce", domain=signed["store"], name=urlsplit(signed["store"]).hostname,
                       options={})
         db.add(store)
-        webhook_secret = None
-    elif (store.options or {}).get("connect_nonce") == signed["nonce"]:
-        abort(409, description="this connection already delivered its keys: start connecting again")
-    else:
-        webhook_secret = store_access(store, cipher).credentials.webhook_secret  # the store's webhooks use it
-    save_credentials(store, Credentials(access_token=key, consumer_secret=secret,
-                                        webhook_secret=webhook_secret or secrets.token_urlsafe(32)), cipher)
+    save_credentials(store, pending, services.cipher)
     store.status, store.scopes = ACTIVE, SCOPE
     # What was detected about the store (tracking backend, home URL) is found out afresh:
     # a reconnect is often what follows installing a tracking plugin.
     kept = {k: v for k, v in (store.options or {}).items() if k not in DETECTED_OPTIONS}
-    store.options = {**kept, "key_id": data.get("key_id"), "connect_nonce": signed["nonce"]}
+    store.options = {**kept, "key_id": data.get("key_id"), "key_ending": key[-7:], "connect_nonce": signed["nonce"],
+                     "connect_generation": connect_generation(store) + 1}
     db.commit()
     try:
-        current_app.extensions["shipsync"].queue.store_installed(store.id)
+        current_app.extensions["shipsync"].queue.set_up_store(store.id)
     except Exception:  # the keys are stored: never answer non-200 now, or WooCommerce deletes them
         log.exception("store %s: could not queue the install work; reconciliation will", store.id)
     return "", 200
+
+
+def _verify_keys(store_url: str, credentials: Credentials, options: dict) -> None:
+    """Abort unless the store accepts exactly these keys on an authenticated read.
+
+    Nothing is stored before this succeeds; the 4xx/502 makes WooCommerce delete the key."""
+    services = current_app.extensions["shipsync"]
+    access = StoreAccess(platform="woocommerce", domain=store_url, credentials=credentials,
+                         options={k: v for k, v in options.items() if k in ("auth", "home_url")})
+    try:
+        connector_for(access, services.settings, http=services.sync_engine.http).verify_credentials()
+    except ConnectorError as error:
+        log.info("woocommerce connect to %s: keys not verified (%s, %s)", store_url, error.cause, error.http_status)
+        if error.transient:
+            abort(502, description="could not reach the store to check the keys: connect again")
+        abort(403, description="the store did not accept these keys")
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """Forget this browser's session; the page then offers to connect (sign in) again."""
+    session.clear()
+    return redirect("/", 303)
 
 
 @bp.get("/return")
 def connect_return():
     signed = read_user_id(request.args.get("user_id", ""))
     if signed is None:
-        return _page(400, "This connection link is invalid or has expired.", "Start connecting your store again.")
+        return _page(400, _("This connection link is invalid or has expired."), _("Start connecting your store again."))
     if request.args.get("success") != "1":
-        return _page(400, "The connection was not approved in your store.",
-                     "Connect again and choose Approve on your store's page.")
+        return _page(400, _("The connection was not approved in your store."),
+                     _("Connect again and choose Approve on your store's page."), signed["store"])
     started = session.get(SESSION_KEY) or {}
     if started.get(signed["nonce"]) != signed["store"]:
-        return _page(403, "This browser did not start this connection.",
-                     "Start connecting from this browser, then approve on your store's page.")
+        return _page(403, _("This browser did not start this connection."),
+                     _("Start connecting from this browser, then approve on your store's page."), signed["store"])
     store = find_store(get_session(), "woocommerce", signed["store"])
     if store is None or (store.options or {}).get("connect_nonce") != signed["nonce"] or store.status != ACTIVE:
-        return _page(409, "Your store did not send ShipSync its API keys.",
-                     "The store could not reach ShipSync. Check that ShipSync's address is reachable from your "
-                     "store, then connect again.")
-    sign_in_store(store.id)  # a fresh session: the pending connects go with the old one
+        return _page(409, _("The connection was not completed: your store's API keys did not reach ShipSync or "
+                            "did not work."),
+                     _("Check that ShipSync's address is reachable from your store, then connect again."),
+                     signed["store"])
+    sign_in_store(store.id, connect_generation(store))  # a fresh session: pending connects go with the old one
     return redirect("/")
 
 
-def _page(status: int, message: str, fix: str):
-    """A plain page saying what went wrong and what to do, with the connect form again."""
-    body = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ShipSync</title></head>"
-            f"<body><h1>Could not connect your store</h1><p>{escape(message)}</p><p>{escape(fix)}</p>"
-            f"<form method=\"get\" action=\"{escape(url_for('woocommerce_auth.start'))}\">"
-            f"<label>Store address <input name=\"store_url\" type=\"url\" placeholder=\"https://\" required></label>"
-            f"<button type=\"submit\">Connect WooCommerce</button></form></body></html>")
-    return body, status, {"Content-Type": "text/html; charset=utf-8"}
+def _page(status: int, message: str, fix: str, store_url: str = ""):
+    """The page saying what went wrong and what to do, styled as the app, with the connect form
+    again holding the address the merchant typed (so a typo is fixed, not retyped)."""
+    return render_template("connect_error.html", locale=str(get_locale()), message=message, fix=fix, store_url=store_url[:2000]), status

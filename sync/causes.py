@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from connectors.base import (CONNECTION, INVALID_DATA, RATE_LIMITED, STORE_CONFIGURATION, STORE_SERVER,
-                             TOKEN_EXPIRED)
+from connectors.base import (CONNECTION, INVALID_DATA, RATE_LIMITED, SHIPSYNC_CHECK, STORE_CONFIGURATION,
+                             STORE_SERVER, TOKEN_EXPIRED)
 
 # Not a store cause: a merchant turned automatic sync off, so the package waits for them.
 MANUAL_SYNC = "manual_sync"
@@ -12,6 +12,8 @@ MANUAL_SYNC = "manual_sync"
 STORE_UNINSTALLED = "store_uninstalled"
 # The order was cancelled in the store, so there is nothing left to fulfil.
 ORDER_CANCELLED = "order_cancelled"
+# Synchronized here, but the store no longer has the fulfillment (cancelled or removed there).
+FULFILLMENT_MISSING = "fulfillment_missing"
 
 EXPLANATIONS = {
     CONNECTION: (
@@ -50,7 +52,18 @@ EXPLANATIONS = {
         _l("The order was cancelled in the store."),
         _l("Nothing to synchronize: void the label in the shipping platform."),
     ),
+    FULFILLMENT_MISSING: (
+        _l("This package was synchronized, but the store no longer has its fulfillment (it was cancelled or removed in the store)."),
+        _l("Synchronize to create the fulfillment again, or void the label in the shipping platform if the package is not shipping."),
+    ),
 }
+
+
+# Invalid data that ShipSync's own checks found, not the store: said so.
+OWN_CHECK = (
+    _l("ShipSync's own check stopped this shipment: it does not fit the order."),
+    _l("Check the package's items and quantities in the shipping platform, then synchronize."),
+)
 
 
 def explain(cause: str | None, detail: str | None = None) -> dict | None:
@@ -58,4 +71,6 @@ def explain(cause: str | None, detail: str | None = None) -> dict | None:
     if cause is None:
         return None
     message, fix = EXPLANATIONS.get(cause, EXPLANATIONS[INVALID_DATA])
+    if cause == INVALID_DATA and (detail or "").startswith(SHIPSYNC_CHECK):
+        message, fix = OWN_CHECK
     return {"cause": cause, "message": str(message), "fix": str(fix), "detail": detail}

@@ -1,40 +1,18 @@
-"""Store credentials: decrypt for a connector, store rotated pairs, refresh once under a lock."""
+"""Refreshing a store's credentials once, under a lock, however many workers ask (their storage is stores.py's)."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from connectors import connector_for
 from connectors.base import TOKEN_EXPIRED, ConnectorError, Credentials, StoreAccess
-from models import ACTIVE, REAUTH_REQUIRED, Store, utcnow
+from models import ACTIVE, Store, utcnow
+from stores import mark_reauth_required, save_credentials, store_access
 
 # Refresh this long before the store would reject the token, so a sync never starts
 # with a token that dies half-way.
 REFRESH_AHEAD = timedelta(minutes=5)
-
-
-def store_access(store: Store, cipher) -> StoreAccess:
-    raw = cipher.decrypt_json(store.credentials_encrypted) if store.credentials_encrypted else {}
-    credentials = Credentials(
-        access_token=raw.get("access_token", ""),
-        refresh_token=raw.get("refresh_token"),
-        expires_at=store.token_expires_at,
-        refresh_expires_at=store.refresh_expires_at,
-        consumer_secret=raw.get("consumer_secret"),
-        webhook_secret=raw.get("webhook_secret"),
-    )
-    return StoreAccess(platform=store.platform, domain=store.domain, credentials=credentials,
-                       options=dict(store.options or {}))
-
-
-def save_credentials(store: Store, credentials: Credentials, cipher) -> None:
-    """Both tokens rotate together: write the pair in one row update, never one without the other."""
-    secrets = {"access_token": credentials.access_token, "refresh_token": credentials.refresh_token,
-               "consumer_secret": credentials.consumer_secret, "webhook_secret": credentials.webhook_secret}
-    store.credentials_encrypted = cipher.encrypt_json({k: v for k, v in secrets.items() if v is not None})
-    store.token_expires_at = credentials.expires_at
-    store.refresh_expires_at = credentials.refresh_expires_at
 
 
 def needs_refresh(credentials: Credentials) -> bool:
@@ -67,18 +45,3 @@ def refresh(sessionmaker, cipher, settings, store_id: int, stale_access_token: s
             with sessionmaker() as session, session.begin():
                 mark_reauth_required(session, store_id)
         raise
-
-
-def mark_reauth_required(session, store_id: int) -> None:
-    """An active store stops calling the store until the merchant re-authorizes."""
-    session.execute(update(Store).where(Store.id == store_id, Store.status == ACTIVE).values(status=REAUTH_REQUIRED))
-
-
-def remember_options(sessionmaker, store_id: int, access: StoreAccess, learned: dict | None) -> None:
-    """Keep what a connector found out about the store, when it is news."""
-    if not learned or all(access.options.get(k) == v for k, v in learned.items()):
-        return
-    with sessionmaker() as session, session.begin():
-        store = session.get(Store, store_id)
-        if store is not None:
-            store.options = {**(store.options or {}), **learned}

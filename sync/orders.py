@@ -68,19 +68,33 @@ def find_or_add_order(session, store_id: int, external_id: str) -> tuple[Order, 
         return find(), False
 
 
+def fit(column, value: str | None) -> str | None:
+    """Store text cut to its column (and without NUL, which PostgreSQL refuses).
+
+    A shopper's 300-character name is the store's data, not an error: it is kept shortened,
+    never refused (a refused WooCommerce webhook is disabled after a few failures)."""
+    if value is None:
+        return None
+    return value.replace("\x00", "")[:column.type.length]
+
+
 def upsert_order(session, store_id: int, remote) -> Order:
     """Create or update our copy of a store order from a RemoteOrder.
 
     Webhooks arrive late and out of order: a copy older than the one we hold changes nothing.
+    Raises ValueError for an order id no store uses (longer than the column holds).
     """
+    if len(remote.id) > Order.external_id.type.length:
+        raise ValueError(f"order id {remote.id[:20]}… is longer than {Order.external_id.type.length} characters")
     order, added = find_or_add_order(session, store_id, remote.id)
     if not added and remote.updated_at and order.store_updated_at and remote.updated_at < order.store_updated_at:
         return order
-    order.name = remote.name
+    order.name = fit(Order.name, remote.name)
     order.line_items = [{"id": li.id, "title": li.title, "quantity": li.quantity, "sku": li.sku}
                         for li in remote.line_items]
     order.cancelled = remote.cancelled
-    order.customer_name, order.customer_email = remote.customer_name, remote.customer_email
+    order.customer_name = fit(Order.customer_name, remote.customer_name)
+    order.customer_email = fit(Order.customer_email, remote.customer_email)
     if remote.created_at:
         order.placed_at = remote.created_at
     order.store_updated_at = remote.updated_at

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 from connectors.base import ConnectorError
+from connectors.retry_after import capped_wait
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,6 +25,7 @@ class RetryPolicy:
         if not error.transient or attempts_made >= self.max_attempts:
             return None
         wait = attempts_made * self.backoff_seconds
-        if error.retry_after is not None:
-            wait = max(wait, float(error.retry_after))
+        store_wait = capped_wait(error.retry_after)  # parsed and capped already; never trust a float twice
+        if store_wait is not None:
+            wait = max(wait, store_wait)
         return wait

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from huey import Huey, MemoryHuey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
-huey = MemoryHuey("shipsync", utc=True)
+# No task result is ever read: storing them would cost a queue write per task.
+huey = MemoryHuey("shipsync", utc=True, results=False)
 
 
 def storage_for(queue_url: str, name: str = "shipsync"):

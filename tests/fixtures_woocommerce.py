@@ -84,8 +84,9 @@ def woo_connected(client, woo_store, worker) -> Connected:
     wait_for(lambda: len([w for w in woo_store.webhook_list() if w["status"] == "active"]) == 3,
              message="the store's three webhooks")
     # The install's last store call imports open orders: past it, scripted faults meet only the test.
-    wait_for(lambda: [r for r in woo_store.requests("GET") if r["route"] == "wc/v3/orders" and r["status"]],
-             message="the install's order import")
+    # (The connect callback's key check reads one order: per_page=1; the import reads pages of 100.)
+    wait_for(lambda: [r for r in woo_store.requests("GET") if r["route"] == "wc/v3/orders" and r["status"]
+                      and r["query"].get("per_page") != "1"], message="the install's order import")
     return connected
 
 
@@ -135,7 +136,7 @@ def make_woo_store(app, url: str = "https://shop.example.com", *, consumer_key: 
     from connectors.base import Credentials
     from models import Store
     from stores import normalize_domain
-    from sync.credentials import save_credentials
+    from stores import save_credentials
 
     with app.extensions["db_sessionmaker"]() as session, session.begin():
         store = Store(platform="woocommerce", domain=normalize_domain("woocommerce", url), name=url, options={},

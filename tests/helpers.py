@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,6 +15,11 @@ import pytest
 import requests
 
 from webhooks.signatures import base64_hmac_sha256
+
+
+# The first store call of any Shopify sync attempt (the cheap read, the full read, or the
+# duplicate check of a retry): a fault aimed here fails an attempt before anything is written.
+SHOPIFY_LOOKUPS = ["ShipSyncFulfillmentTargets", "ShipSyncFulfillmentOrders", "ShipSyncOrderFulfillments"]
 
 
 def label_payload(order_id="5001", package_id="PKG-1", tracking="1Z999AA10123456784", items=None,
@@ -87,8 +97,7 @@ def make_store(app, platform="shopify", domain="acme.myshopify.com", access_toke
     """A store row with encrypted credentials, for tests that are not about installing."""
     from connectors.base import Credentials
     from models import Store
-    from stores import normalize_domain
-    from sync.credentials import save_credentials
+    from stores import normalize_domain, save_credentials
 
     with app.extensions["db_sessionmaker"]() as session, session.begin():
         store = Store(platform=platform, domain=normalize_domain(platform, domain), name=domain, **fields)
@@ -121,3 +130,41 @@ def signed_callback_query(secret: str, **params) -> str:
     message = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
     params["hmac"] = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
     return urlencode(params)
+
+
+@pytest.fixture
+def live_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(app, live_port):
+    """``create_app(settings)`` served for real, several requests at a time (the app's
+    settings must point APP_URL at ``live_port`` for OAuth and webhooks to come back)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", live_port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{live_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+def worker_env(settings) -> dict:
+    """The environment of a `flask worker` process on the test's database, queue and sandbox."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PYTEST"))}
+    env.update(APP_ENV="test", DATABASE_URL=settings.database_url, QUEUE_URL=settings.queue_url,
+               SECRET_KEY=settings.secret_key, TOKEN_ENCRYPTION_KEY=settings.token_encryption_key,
+               SHOPIFY_ADMIN_ORIGIN=settings.shopify_admin_origin, APP_URL=settings.app_url,
+               STORE_TIMEOUT_SECONDS="2", SYNC_LEASE_SECONDS="3", SYNC_BACKOFF_SECONDS="1.5")
+    return env
+
+
+def start_workers(settings, count: int = 1, threads: int = 4) -> list[subprocess.Popen]:
+    """``count`` worker processes, as the Procfile starts them."""
+    return [subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", str(threads)],
+                             env=worker_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(count)]

@@ -26,7 +26,9 @@ def test_a_label_is_accepted_recorded_and_queued(client, store_id, db_session):
     assert (package.tracking_number, package.carrier, package.items) == (
         "1Z999AA10123456784", "UPS", [{"line_item_id": "13001", "quantity": 1}])
     assert package.order.external_id == "5001"
-    assert queue.huey.pending_count() == 2  # the sync, and the import of the order we had not seen
+    # One task: the import of the order we had not seen, then the sync.
+    (task,) = queue.huey.pending()
+    assert task.name.endswith("label_accepted") and task.args == (store_id, package.id, "5001")
 
 
 def test_the_same_event_again_answers_the_same_and_adds_no_work(client, store_id, db_session):
@@ -113,15 +115,22 @@ def test_oversized_body_is_413(client, store_id, db_session):
     assert counts(db_session) == (0, 0, 0)
 
 
-def test_a_new_tracking_number_for_a_synced_package_is_refused(client, store_id, db_session):
+def test_a_new_tracking_number_for_a_synced_package_is_a_correction(client, store_id, db_session):
     post_label(client, label_payload())
     package = db_session.scalar(select(Package))
-    package.status = "synced"
+    package.status, package.fulfillment_id = "synced", "9001"
     db_session.commit()
     response = post_label(client, label_payload(tracking="1ZNEWTRACKING"))
-    assert response.status_code == 409 and "void" in response.json["error"]
+    assert response.status_code == 202 and response.json["status"] == "pending"
     db_session.expire_all()
-    assert db_session.scalar(select(Package)).tracking_number == "1Z999AA10123456784"
+    package = db_session.scalar(select(Package))
+    assert (package.tracking_number, package.corrected_from, package.fulfillment_id) == (
+        "1ZNEWTRACKING", "1Z999AA10123456784", "9001")
+    db_session.rollback()  # SQLite: let the request write
+    again = post_label(client, label_payload(tracking="1ZNEWER"))  # before the first was written
+    assert again.status_code == 202
+    db_session.expire_all()
+    assert db_session.scalar(select(Package)).corrected_from == "1Z999AA10123456784"  # what the store shows
 
 
 def test_automatic_sync_off_keeps_the_package_for_a_manual_sync(client, app, db_session):

@@ -1,10 +1,11 @@
 """The per-store rate budget: unit maths, and a mass sync on a tiny bucket end to end."""
+import pytest
 from sqlalchemy import select
 
 from connectors.base import RateStatus
-from models import Package, SyncAttempt
+from models import Order, Package, SyncAttempt
 from sync.rate_budget import RateBudget
-from tests.helpers import install_shopify, label_payload, post_label, wait_for
+from tests.helpers import install_shopify, label_payload, post_label, start_workers, wait_for
 
 
 class Clock:
@@ -16,31 +17,57 @@ class Clock:
 
 
 def test_an_unknown_store_goes_at_once():
-    assert RateBudget().reserve(1) == 0
+    assert RateBudget(clock=Clock()).reserve(1, 97) == 0
 
 
-def test_a_low_bucket_waits_until_the_requested_cost_is_restored():
+def status(available, maximum=2000, restore_rate=100, spent=0.0):
+    return RateStatus(available=available, maximum=maximum, restore_rate=restore_rate, spent=spent)
+
+
+def test_a_low_bucket_waits_until_the_requested_cost_and_a_margin_are_restored():
     clock = Clock()
-    budget = RateBudget(clock)
-    budget.observe(1, RateStatus(available=280, maximum=2000, restore_rate=100))
-    assert budget.reserve(1, required=300, spend=30) == 0.2
-    clock.now += 0.2
-    assert budget.reserve(1, required=300, spend=30) == 0
+    budget = RateBudget(clock=clock)
+    budget.settle(1, 0, status(150))
+    # 197 requested + 0.25 s of restore kept free = 222: short by 72 points at 100/s.
+    assert budget.reserve(1, 197) == pytest.approx(0.72)
+    clock.now += 0.73
+    assert budget.reserve(1, 197) == 0
 
 
-def test_reservations_spend_points_so_threads_do_not_all_go():
+def test_reservations_charge_the_requested_cost_so_parallel_workers_do_not_all_go():
     clock = Clock()
-    budget = RateBudget(clock)
-    budget.observe(1, RateStatus(available=360, maximum=2000, restore_rate=10))
-    waits = [budget.reserve(1, required=300, spend=30) for _ in range(4)]
-    assert waits == [0, 0, 0, 3.0]  # 360 → 330 → 300 → 270: short of 300 by 30 points at 10/s
-    assert budget.reserve(2, required=300, spend=30) == 0  # another store has its own bucket
+    budget = RateBudget(clock=clock)
+    budget.settle(1, 0, status(500, restore_rate=10))
+    waits = [budget.reserve(1, 97) for _ in range(6)]
+    # 500 → 403 → 306 → 209 → 112 → 15, then 99.5 (97 + 0.25 s of restore) is 8.45 s away at 10/s.
+    assert waits[:5] == [0] * 5 and waits[5] == pytest.approx(8.45)
+    assert budget.reserve(2, 97) == 0  # another store has its own bucket
+
+
+def test_settling_refunds_what_was_not_spent_but_never_exceeds_what_the_store_reports():
+    clock = Clock()
+    budget = RateBudget(clock=clock)
+    budget.settle(1, 0, status(400))
+    assert budget.reserve(1, 97) == 0  # 303 left
+    budget.settle(1, 97, status(1000, spent=14))  # our count: 303 + 83 = 386, below the store's 1000
+    assert budget.buckets._buckets[1].available == pytest.approx(386)
+    budget.settle(1, 0, status(50))  # another process spent: the store's word is the ceiling
+    assert budget.buckets._buckets[1].available == 50
+
+
+def test_a_reservation_not_used_goes_back():
+    clock = Clock()
+    budget = RateBudget(clock=clock)
+    budget.settle(1, 0, status(300))
+    assert budget.reserve(1, 97) == 0
+    budget.release(1, 97)
+    assert budget.buckets._buckets[1].available == 300
 
 
 def test_a_bucket_smaller_than_the_requested_cost_still_lets_work_through():
-    budget = RateBudget(Clock())
-    budget.observe(1, RateStatus(available=200, maximum=200, restore_rate=10))
-    assert budget.reserve(1, required=300, spend=30) == 0
+    budget = RateBudget(clock=Clock())
+    budget.settle(1, 0, status(60, maximum=60, restore_rate=3))
+    assert budget.reserve(1, 97) == 0
 
 
 def test_a_mass_sync_on_a_tiny_bucket_is_paced_not_failed(app, client, shopify_store, worker):
@@ -62,4 +89,50 @@ def test_a_mass_sync_on_a_tiny_bucket_is_paced_not_failed(app, client, shopify_s
     with app.extensions["db_sessionmaker"]() as session:
         throttled = session.scalars(select(SyncAttempt).where(SyncAttempt.cause == "rate_limited")).all()
     assert len(throttled) <= 2  # learned from the first answers, then paced by the budget
+    assert all(len(shopify_store.fulfillments(shop, o["id"])) == 1 for o in orders)
+
+
+def test_an_install_import_larger_than_the_bucket_waits_for_it_instead_of_failing(app, client, shopify_store, worker):
+    shop = "big.myshopify.com"
+    shopify_store.create_shop(shop, restore_rate=50)  # a bucket of 1000: one 952-point page of orders at a time
+    shopify_store.create_orders(shop, 120)
+    install_shopify(client, shop)
+
+    def imported():
+        with app.extensions["db_sessionmaker"]() as session:
+            return len(session.scalars(select(Order.id).where(Order.name.is_not(None))).all())
+    wait_for(lambda: imported() == 120, timeout=60, message="120 orders imported")
+    pages = shopify_store.requests(shop, operation="ShipSyncOpenOrders")
+    assert not any(p["throttled"] for p in pages[1:])  # it waited for the bucket instead
+
+
+def test_three_worker_processes_share_one_budget_per_store(app, client, shopify_store, settings):
+    """The budget lives in Redis or the database, not in a process: three workers pace as one."""
+    shop = "shared.myshopify.com"
+    shopify_store.create_shop(shop, restore_rate=50)  # a bucket of 1000 points, 50 per second
+    install_shopify(client, shop)
+    orders = shopify_store.create_orders(shop, 80)
+    workers = start_workers(settings, 3)
+    try:
+        wait_for(lambda: shopify_store.requests(shop, operation="ShipSyncOpenOrders"), timeout=90,
+                 message="the install's import")  # three processes start slowly on a busy machine
+        for n, order in enumerate(orders):
+            line = order["line_items"][0]["id"]
+            assert post_label(client, label_payload(order_id=order["id"], package_id=f"S-{n}", tracking=f"1ZS{n:05d}",
+                                                    store=shop, items=[{"line_item_id": line, "quantity": 1}])
+                              ).status_code == 202
+
+        def synced():
+            with app.extensions["db_sessionmaker"]() as session:
+                return len(session.scalars(select(Package.id).where(Package.status == "synced")).all())
+        wait_for(lambda: synced() == 80, timeout=120, message="80 packages synced")
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=15)
+    # The install's import paces itself from its own answers (and waits out a THROTTLED page);
+    # every other call — syncs and order reads, from any of the three processes — is budgeted.
+    calls = [c for c in shopify_store.requests(shop, kind="graphql") if c["operation_name"] != "ShipSyncOpenOrders"]
+    assert sum(1 for c in calls if c["throttled"]) <= 1, [c["operation_name"] for c in calls if c["throttled"]]
     assert all(len(shopify_store.fulfillments(shop, o["id"])) == 1 for o in orders)

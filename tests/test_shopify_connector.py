@@ -360,6 +360,32 @@ def test_items_at_two_locations_make_two_fulfillments_and_a_half_done_package_is
     assert connector.find_fulfillment(package).fulfillment_id == written[0]["id"]
 
 
+def test_a_tracking_correction_updates_every_location_of_a_split_package_and_notifies_once(shopify_store,
+                                                                                          connector):
+    import dataclasses
+
+    order = shopify_store.create_order(SHOP, [{"title": "Mug", "quantity": 1, "location": "Warehouse A"},
+                                              {"title": "Cap", "quantity": 1, "location": "Warehouse B"}])
+    package = ship(order["id"], [(li["id"], 1) for li in order["line_items"]])
+    first = connector.create_fulfillment(package)
+    corrected = dataclasses.replace(package, tracking_number="1ZCORRECTED", tracking_url=None)
+    assert connector.update_tracking(first.fulfillment_id, corrected).fulfillment_id == first.fulfillment_id
+    written = shopify_store.fulfillments(SHOP, order["id"])
+    assert [f["tracking_number"] for f in written] == ["1ZCORRECTED", "1ZCORRECTED"]
+    assert [f["tracking_updates"] for f in written] == [[{"number": "1ZCORRECTED", "notify_customer": True}],
+                                                        [{"number": "1ZCORRECTED", "notify_customer": False}]]
+    assert connector.find_fulfillment(corrected).fulfillment_id == first.fulfillment_id
+
+
+def test_correcting_a_cancelled_fulfillment_is_refused_by_the_store(shopify_store, connector):
+    order = shopify_store.create_order(SHOP, [{"title": "Mug", "quantity": 1}])
+    package = ship(order["id"], [(order["line_items"][0]["id"], 1)])
+    result = connector.create_fulfillment(package)
+    connector.cancel_fulfillment(order["id"], result.fulfillment_id)
+    error = failure(lambda: connector.update_tracking(result.fulfillment_id, package))
+    assert error.cause == INVALID_DATA and "cancelled" in (error.detail or error.message).lower()
+
+
 def test_cancel_fulfillment_restores_quantities_and_is_idempotent(shopify_store, connector):
     order = shopify_store.create_order(SHOP, [{"title": "Mug", "quantity": 2}])
     package = ship(order["id"], [(order["line_items"][0]["id"], 2)])

@@ -60,3 +60,15 @@ def test_a_deprecated_field_is_caught(shopify_schema):
     deprecated = DOCUMENTS["WEBHOOK_SUBSCRIPTIONS_QUERY"].replace("uri", "callbackUrl")
     assert validate(shopify_schema, parse(deprecated)) == []
     assert validate(shopify_schema, parse(deprecated), [NoDeprecatedCustomRule])
+
+
+@pytest.mark.parametrize("name", sorted(documents.REQUESTED_COST))
+def test_the_rate_budget_reserves_each_sync_document_at_its_real_requested_cost(shopify_schema, name):
+    document = parse(DOCUMENTS[name])
+    assert documents.REQUESTED_COST[name] == query_cost(shopify_schema, document, operation_of(document, None), {})
+
+
+def test_the_order_import_paces_itself_on_its_real_requested_cost(shopify_schema):
+    document = parse(DOCUMENTS["OPEN_ORDERS_QUERY"])
+    assert documents.OPEN_ORDERS_REQUESTED_COST == query_cost(
+        shopify_schema, document, operation_of(document, None), COST_VARIABLES["OPEN_ORDERS_QUERY"])

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from connectors.base import TOKEN_EXPIRED, ConnectorError
 from models import Store
+import stores
 from sync import credentials
 from tests.helpers import install_shopify, query_of, signed_callback_query, wait_for
 
@@ -32,7 +33,7 @@ def test_install_stores_encrypted_tokens_and_subscribes_webhooks(app, client, sh
     assert store.status == "active" and store.token_expires_at is not None
     pair = shopify_store.tokens.current_pair(SHOP)
     assert pair["access_token"] not in store.credentials_encrypted
-    assert credentials.store_access(store, app.extensions["shipsync"].cipher).credentials.access_token \
+    assert stores.store_access(store, app.extensions["shipsync"].cipher).credentials.access_token \
         == pair["access_token"]
     wait_for(lambda: {w["topic"] for w in shopify_store.webhook_subscriptions(SHOP)} == TOPICS,
              message="the five subscriptions")
@@ -111,7 +112,7 @@ def test_token_exchange_on_the_app_home_gives_an_offline_token(app, client, shop
     assert response.status_code == 200
     store = stored_store(app)
     assert store is not None and store.status == "active"
-    token = credentials.store_access(store, app.extensions["shipsync"].cipher).credentials.access_token
+    token = stores.store_access(store, app.extensions["shipsync"].cipher).credentials.access_token
     assert token == shopify_store.tokens.current_pair(SHOP)["access_token"]
     wait_for(lambda: len(shopify_store.webhook_subscriptions(SHOP)) == 5, message="subscriptions")
 
@@ -131,13 +132,13 @@ def test_two_workers_hitting_an_expired_token_refresh_once(app, client, shopify_
     install_shopify(client, SHOP)
     store = stored_store(app)
     services = app.extensions["shipsync"]
-    stale = credentials.store_access(store, services.cipher)
+    stale = stores.store_access(store, services.cipher)
     shopify_store.expire_access_token(SHOP)
     results, barrier = [], threading.Barrier(4)
 
     def refresh():
         barrier.wait()
-        results.append(credentials.refresh(services.engine.sessionmaker, services.cipher, services.settings,
+        results.append(credentials.refresh(services.sync_engine.sessionmaker, services.cipher, services.settings,
                                            store.id, stale.credentials.access_token))
     threads = [threading.Thread(target=refresh) for _ in range(4)]
     for t in threads:
@@ -157,8 +158,8 @@ def test_a_refused_refresh_marks_the_store_for_reauthorization(app, client, shop
     services = app.extensions["shipsync"]
     shopify_store.revoke_refresh_token(SHOP)
     with pytest.raises(ConnectorError) as error:
-        credentials.refresh(services.engine.sessionmaker, services.cipher, services.settings, store.id,
-                            credentials.store_access(store, services.cipher).credentials.access_token)
+        credentials.refresh(services.sync_engine.sessionmaker, services.cipher, services.settings, store.id,
+                            stores.store_access(store, services.cipher).credentials.access_token)
     assert error.value.cause == TOKEN_EXPIRED
     assert stored_store(app).status == "reauth_required"
 

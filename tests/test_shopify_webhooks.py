@@ -113,9 +113,9 @@ def test_routing_complete_starts_packages_waiting_for_fulfillment_orders(app, cl
     _label(client, order)
     package = wait_for(lambda: (p := package_row(app)) and p.status == "requires_sync" and p, message="no FO yet")
     assert package.last_cause == "store_configuration"
-    shop.route(SHOP, order["id"])
+    (fo_id,) = shop.route(SHOP, order["id"])
     post_shopify_webhook(client, "fulfillment_orders/order_routing_complete",
-                         {"fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/1", "status": "open"}})
+                         {"fulfillment_order": {"id": f"gid://shopify/FulfillmentOrder/{fo_id}", "status": "open"}})
     wait_for(lambda: package_row(app).status == "synced", message="synced after routing")
     assert len(shop.fulfillments(SHOP, order["id"])) == 1
 
@@ -138,7 +138,7 @@ def test_reinstalling_after_uninstall_resumes(app, client, shop):
     shop.hold(SHOP, order["id"])
     _label(client, order)
     wait_for(lambda: (p := package_row(app)) and p.status == "requires_sync", message="held")
-    post_shopify_webhook(client, "app/uninstalled", {"id": 1})
+    post_shopify_webhook(client, "app/uninstalled", {"id": 1, "myshopify_domain": SHOP})
     assert package_row(app).last_cause == "store_uninstalled"
     shop.release(SHOP, order["id"])
     install_shopify(client, SHOP)
@@ -180,19 +180,23 @@ def test_shop_redact_erases_everything_of_the_store(app, client, shop):
     order = shop.create_order(SHOP)
     _label(client, order)
     wait_for(lambda: (p := package_row(app)) and p.status == "synced", message="synced")
-    post_shopify_webhook(client, "app/uninstalled", {"id": 1})
+    post_shopify_webhook(client, "app/uninstalled", {"id": 1, "myshopify_domain": SHOP})
     assert post_shopify_webhook(client, "shop/redact", {"shop_domain": SHOP}).status_code == 200
     engine = app.extensions["db_engine"]
-    with engine.connect() as connection:
-        for table in ("stores", "orders", "packages", "sync_attempts", "webhook_receipts"):
-            assert connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar() == 0, table
+
+    def count(table):
+        with engine.connect() as connection:
+            return connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
+    wait_for(lambda: count("stores") == 0, message="the worker erased the store")
+    for table in ("orders", "packages", "sync_attempts", "webhook_receipts"):
+        assert count(table) == 0, table
 
 
 def test_reconciliation_heals_a_package_whose_response_was_lost_while_the_worker_was_down(
         app, client, shopify_store, runner):
     """The store wrote the fulfillment, then the worker died before recording it."""
     from connectors import connector_for
-    from sync import credentials
+    import stores
 
     shopify_store.create_shop(SHOP)
     install_shopify(client, SHOP)
@@ -202,7 +206,7 @@ def test_reconciliation_heals_a_package_whose_response_was_lost_while_the_worker
     with app.extensions["db_sessionmaker"]() as session, session.begin():
         package = session.scalar(select(Package))
         package.status, package.lease_until = "syncing", utcnow() - timedelta(seconds=1)  # a dead worker's lease
-        access = credentials.store_access(package.store, services.cipher)
+        access = stores.store_access(package.store, services.cipher)
     line = order["line_items"][0]["id"]
     connector_for(access, services.settings).create_fulfillment(Shipment(
         "PKG-1", order["id"], "1ZWEBHOOK", "UPS", None, (Item(line, 1),)))
@@ -222,3 +226,18 @@ def test_reconciliation_heals_a_package_whose_response_was_lost_while_the_worker
             _signal.signal(s, h)
     (fulfillment,) = shopify_store.fulfillments(SHOP, order["id"])
     assert package_row(app).fulfillment_id == fulfillment["id"]
+
+
+def test_the_store_announcing_our_own_fulfillment_costs_no_read(app, client, shop):
+    order = shop.create_order(SHOP)
+    post_shopify_webhook(client, "orders/create", shop.order_payload(SHOP, order["id"]))
+    wait_for(lambda: (row := order_row(app, order["id"])) and row.name, message="imported order")
+    assert _label(client, order).status_code == 202
+    wait_for(lambda: (p := package_row(app)) and p.status == "synced", message="synced")
+    shop.clear_requests()
+    post_shopify_webhook(client, "orders/updated", shop.order_payload(SHOP, order["id"]))  # our fulfillment
+    time.sleep(1)
+    assert shop.requests(SHOP, operation="ShipSyncOrder") == []
+    shop.cancel_order(SHOP, order["id"])  # a change that is not ours is read
+    post_shopify_webhook(client, "orders/updated", shop.order_payload(SHOP, order["id"]))
+    wait_for(lambda: order_row(app, order["id"]).cancelled, message="the cancellation read back")

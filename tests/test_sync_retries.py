@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from models import Package
 from tests.fixtures_woocommerce import create_woo_order, woo_label
-from tests.helpers import install_shopify, label_payload, post_label, wait_for
+from tests.helpers import SHOPIFY_LOOKUPS, install_shopify, label_payload, post_label, wait_for
 
 SHOP = "acme.myshopify.com"
-SHOPIFY_LOOKUP = "ShipSyncOrderFulfillments"  # the first store call of every Shopify attempt
+SHOPIFY_LOOKUP = SHOPIFY_LOOKUPS
 
 
 @dataclasses.dataclass

@@ -4,20 +4,17 @@ The retry and cause cases both platforms share are in test_sync_retries.py; thes
 (throttling, expiring tokens, holds, partial fulfillments) and the worker crash."""
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 from sqlalchemy import select
 
 from models import Order, Package, Store, SyncAttempt
-from tests.helpers import api_headers, install_shopify, label_payload, post_label, wait_for
+from tests.helpers import SHOPIFY_LOOKUPS, start_workers, api_headers, install_shopify, label_payload, post_label, wait_for
 
 SHOP = "acme.myshopify.com"
-FIND = "ShipSyncOrderFulfillments"
+FIND = SHOPIFY_LOOKUPS  # the first call of any attempt
 
 
 @pytest.fixture
@@ -70,6 +67,37 @@ def test_a_label_creates_exactly_one_fulfillment_with_its_tracking(app, client, 
     time.sleep(0.5)
     assert len(shop.fulfillments(SHOP, order["id"])) == 1
     assert shop.order(SHOP, order["id"])["display_fulfillment_status"] == "FULFILLED"
+
+
+def import_now(app, order) -> None:
+    """Our copy of the order, as an orders/create webhook or the install import leaves it."""
+    with app.extensions["db_sessionmaker"]() as session:
+        store_id = session.scalar(select(Store.id))
+    app.extensions["shipsync"].sync_service.import_order(store_id, str(order["id"]))
+
+
+def test_a_first_sync_of_a_known_order_reads_once_cheaply_and_writes_once(app, client, shop):
+    order, (line,) = new_order(shop, (2,))
+    import_now(app, order)
+    shop.clear_requests()
+    send_label(client, order, [(line, 2)])
+    wait_status(app, "synced")
+    calls = [r for r in shop.requests(SHOP, kind="graphql") if r["operation_name"] != "ShipSyncOrder"]
+    assert [c["operation_name"] for c in calls] == ["ShipSyncFulfillmentTargets", "ShipSyncFulfillmentCreate"]
+    assert sum(c["actual_cost"] for c in calls) <= 16
+    (fulfillment,) = shop.fulfillments(SHOP, order["id"])
+    assert shop.order(SHOP, order["id"])["display_fulfillment_status"] == "FULFILLED"
+
+
+def test_a_package_of_part_of_a_known_order_names_its_lines(app, client, shop):
+    order, (first, second) = new_order(shop, (1, 3))
+    import_now(app, order)
+    shop.clear_requests()
+    send_label(client, order, [(second, 2)])
+    wait_status(app, "synced")
+    operations = [r["operation_name"] for r in shop.requests(SHOP, kind="graphql")]
+    assert "ShipSyncFulfillmentTargets" not in operations and "ShipSyncOrderFulfillments" not in operations
+    assert shop.order(SHOP, order["id"])["display_fulfillment_status"] == "PARTIALLY_FULFILLED"
 
 
 def test_the_order_is_imported_with_its_name_and_items(app, client, shop):
@@ -195,9 +223,7 @@ def test_a_worker_killed_mid_mass_sync_loses_nothing_and_duplicates_nothing(app,
     orders = [new_order(shopify_store) for _ in range(50)]
     # Every package first fails for good, so that "Synchronize my shipments" has 50 to do.
     shopify_store.add_fault(SHOP, "403", count=50, match=FIND)
-    env = worker_env(settings)
-    first = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", "4"], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (first,) = start_workers(settings)
     try:
         for n, (order, (line,)) in enumerate(orders):
             send_label(client, order, [(line, 1)], package_id=f"PKG-{n}", tracking=f"1ZKILL{n:04d}")
@@ -211,8 +237,7 @@ def test_a_worker_killed_mid_mass_sync_loses_nothing_and_duplicates_nothing(app,
         first.wait(timeout=10)
         synced_at_kill = count_status(app, "synced")
         assert synced_at_kill < 50, "the kill came too late to prove anything"
-        second = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", "4"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        (second,) = start_workers(settings)
         try:
             wait_for(lambda: count_status(app, "synced") == 50, timeout=90, message="all 50 synced")
         finally:
@@ -230,15 +255,6 @@ def test_a_worker_killed_mid_mass_sync_loses_nothing_and_duplicates_nothing(app,
 def count_status(app, status) -> int:
     with app.extensions["db_sessionmaker"]() as session:
         return len(session.scalars(select(Package.id).where(Package.status == status)).all())
-
-
-def worker_env(settings) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PYTEST"))}
-    env.update(APP_ENV="test", DATABASE_URL=settings.database_url, QUEUE_URL=settings.queue_url,
-               SECRET_KEY=settings.secret_key, TOKEN_ENCRYPTION_KEY=settings.token_encryption_key,
-               SHOPIFY_ADMIN_ORIGIN=settings.shopify_admin_origin, APP_URL=settings.app_url,
-               STORE_TIMEOUT_SECONDS="2", SYNC_LEASE_SECONDS="3", SYNC_BACKOFF_SECONDS="1.5")
-    return env
 
 
 def test_a_void_the_store_refuses_is_in_the_history_and_tried_again(app, client, shop):

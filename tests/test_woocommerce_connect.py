@@ -9,7 +9,7 @@ import requests
 from sqlalchemy import select
 
 from models import ACTIVE, Order, Store
-from sync.credentials import store_access
+from stores import store_access
 from tests.fixtures_woocommerce import connect_woocommerce
 from tests.helpers import wait_for
 
@@ -132,7 +132,7 @@ def test_the_return_step_needs_stored_keys_and_the_browser_that_started(client, 
     user_id = parse_qs(urlsplit(start.headers["Location"]).query)["user_id"][0]
     # The merchant denied, or the store could not reach us: no keys for this user_id.
     response = client.get("/auth/woocommerce/return", query_string={"success": "1", "user_id": user_id})
-    assert response.status_code == 409 and b"did not send" in response.data
+    assert response.status_code == 409 and b"not completed" in response.data
     assert client.get("/api/store").status_code == 401
     denied = client.get("/auth/woocommerce/return", query_string={"success": "0", "user_id": user_id})
     assert denied.status_code == 400
@@ -174,18 +174,20 @@ def test_a_user_id_delivers_keys_once(client, app, woo_store):
     store_id = connect_woocommerce(client, woo_store.url)
     start = client.get("/auth/woocommerce", query_string={"store_url": woo_store.url})
     user_id = parse_qs(urlsplit(start.headers["Location"]).query)["user_id"][0]
-    body = {"key_id": 9, "user_id": user_id, "consumer_key": "ck_" + "a" * 40, "consumer_secret": "cs_" + "b" * 40,
-            "key_permissions": "read_write"}
+    key, other = woo_store.issue_key(), woo_store.issue_key()
+    body = {"key_id": key["key_id"], "user_id": user_id, "consumer_key": key["consumer_key"],
+            "consumer_secret": key["consumer_secret"], "key_permissions": "read_write"}
     callback = f"{app.config['SETTINGS'].app_url}/auth/woocommerce/callback"
     assert requests.post(callback, json=body, timeout=5).status_code == 200
-    replay = dict(body, consumer_key="ck_" + "c" * 40)
+    replay = dict(body, consumer_key=other["consumer_key"], consumer_secret=other["consumer_secret"])
     assert requests.post(callback, json=replay, timeout=5).status_code == 409
     credentials = store_access(_store(app, store_id), app.extensions["shipsync"].cipher).credentials
-    assert credentials.access_token == "ck_" + "a" * 40
+    assert credentials.access_token == key["consumer_key"]
 
 
 @pytest.mark.parametrize("store_url", ["https://127.0.0.1/shop", "https://10.0.0.5", "https://localhost:8443",
-                                       "https://[::1]/shop", "https://169.254.169.254", "https://no-such-host.invalid"])
+                                       "https://[::1]/shop", "https://169.254.169.254", "https://no-such-host.invalid",
+                                       "https://[64:ff9b::a00:5]", "https://100.64.0.1"])
 def test_a_store_url_on_a_private_or_unknown_host_is_refused(client, app, store_url):
     """The worker would call it: no probing of ShipSync's own network through a fake store."""
     app.config["SETTINGS"] = app.config["SETTINGS"].replace(allow_http_stores=False)

@@ -157,6 +157,14 @@ def test_collections_follow_total_pages():
 
 # --- connector behaviour that needs no store --------------------------------------------------------
 
+def test_asts_refusal_of_a_tracking_number_is_not_a_missing_order():
+    body = json.dumps({"code": "woocommerce_rest_order_invalid_id",
+                       "message": "Special character not allowd in tracking number", "data": {"status": 404}})
+    error = map_error(404, {}, body.encode(), "POST wc-shipment-tracking/v3/orders/14/shipment-trackings")
+    assert error.cause == "invalid_data" and error.message.startswith("The store refused the tracking number")
+    assert "Special character not allowd in tracking number" in error.message
+
+
 def test_refresh_credentials_always_asks_for_reconnection():
     with pytest.raises(ConnectorError) as failed:
         connector().refresh_credentials()
@@ -179,7 +187,8 @@ def test_a_full_index_shows_native_fulfillments_without_probing():
     meta = {m["key"]: m["value"] for m in posted["meta_data"]}
     assert meta["_items"] == [{"item_id": 1, "qty": 1}] and meta["_tracking_number"] == "1Z"
     assert (meta["_shipping_provider"], meta["_tracking_url"]) == ("UPS", "https://t/1Z")
-    assert [c.request.method for c in responses.calls].count("GET") == 4  # index, order, list, list after write
+    # index, the store's language, order, list (find), list (what remains unshipped), list after write
+    assert [c.request.method for c in responses.calls].count("GET") == 6
 
 
 @responses.activate

@@ -73,21 +73,38 @@ def test_the_ledger_counts_each_package_once():
     assert tracking.shipped_from_notes([note, dict(note), other, {"note": "hello"}]) == Counter({"1": 2, "3": 2})
 
 
-def test_the_tracking_note_tells_the_customer_and_carries_the_marker():
+def test_the_tracking_note_tells_the_customer_and_keeps_the_marker_in_a_private_ledger_note():
     note = tracking.build_tracking_note(SHIPMENT)
     assert note["customer_note"] is True
     assert "UPS" in note["note"] and "1Z999" in note["note"] and "https://ups.test/1Z999" in note["note"]
-    assert tracking.find_note([{"id": 7, **note}], SHIPMENT).fulfillment_id == "note:7"
+    assert "shipsync" not in note["note"].lower() and "PKG" not in note["note"] and "[" not in note["note"]
+    ledger = tracking.build_ledger_note(SHIPMENT, note_id="7")
+    assert ledger["customer_note"] is False
+    assert tracking.find_note([{"id": 7, **note}, {"id": 8, **ledger}], SHIPMENT).fulfillment_id == "note:7"
     quiet = Shipment(**{**SHIPMENT.__dict__, "notify_customer": False})
     assert tracking.build_tracking_note(quiet)["customer_note"] is False
 
 
+def test_the_tracking_note_is_in_the_stores_language():
+    assert tracking.build_tracking_note(SHIPMENT, "es_ES")["note"].startswith("Tu pedido ha sido enviado con UPS.")
+    assert tracking.build_tracking_note(SHIPMENT, "fr_FR")["note"].startswith("Your order has shipped with UPS.")
+
+
 def test_shipment_tracking_payloads():
+    providers = tracking.parse_providers({"Global": {"UPS": "https://ups/%number%", "DHL Express": "x"},
+                                          "United States": {"USPS": "y"}})
+    assert providers == [{"slug": "ups", "name": "UPS"}, {"slug": "dhl-express", "name": "DHL Express"},
+                         {"slug": "usps", "name": "USPS"}]
+    # A carrier the store's AST knows goes as its slug; AST would rewrite it anyway.
+    assert tracking.build_shipment_tracking(SHIPMENT, providers) == {"tracking_provider": "ups",
+                                                                     "tracking_number": "1Z999"}
+    # Any other: a custom provider with the label's link.
     assert tracking.build_shipment_tracking(SHIPMENT) == {
         "custom_tracking_provider": "UPS", "custom_tracking_link": "https://ups.test/1Z999", "tracking_number": "1Z999"}
-    bare = Shipment("P", "14", "1Z", "FedEx", None, (Item("1", 1),))
-    assert tracking.build_shipment_tracking(bare) == {"tracking_provider": "FedEx", "tracking_number": "1Z"}
-    ledger = tracking.build_ledger_note(SHIPMENT, "t-1")
+    bare = Shipment("P", "14", "1Z", "Local Courier", None, (Item("1", 1),))
+    assert tracking.build_shipment_tracking(bare, providers) == {"custom_tracking_provider": "Local Courier",
+                                                                 "tracking_number": "1Z"}
+    ledger = tracking.build_ledger_note(SHIPMENT, tracking_id="t-1")
     assert ledger["customer_note"] is False and tracking.parse_marker(ledger["note"])["tracking_id"] == "t-1"
 
 

@@ -220,7 +220,7 @@ def test_a_failing_webhook_is_disabled_and_register_webhooks_re_enables_it(woo_s
         key = store.issue_key()
         access = StoreAccess("woocommerce", store.url, Credentials(key["consumer_key"], consumer_secret=key[
             "consumer_secret"], webhook_secret="whs"))
-        connector = WooCommerceConnector(access, type("S", (), {"store_timeout_seconds": 5})())
+        connector = WooCommerceConnector(access, type("S", (), {"store_timeout_seconds": 5, "allow_http_stores": True})())
         connector.register_webhooks(receiver.url)
         receiver.status = 500
         order = store.create_order(notify=False)
@@ -231,7 +231,7 @@ def test_a_failing_webhook_is_disabled_and_register_webhooks_re_enables_it(woo_s
         assert [w["status"] for w in store.webhook_list() if w["topic"] == "order.updated"] == ["disabled"]
 
         receiver.status = 200
-        WooCommerceConnector(access, type("S", (), {"store_timeout_seconds": 5})()).register_webhooks(receiver.url)
+        WooCommerceConnector(access, type("S", (), {"store_timeout_seconds": 5, "allow_http_stores": True})()).register_webhooks(receiver.url)
         assert sorted((w["topic"], w["status"]) for w in store.webhook_list()) == [
             ("order.created", "active"), ("order.deleted", "active"), ("order.updated", "active")]
         assert len(store.webhook_list()) == 3
@@ -350,3 +350,56 @@ def test_it_runs_standalone():
 
 def test_basic_header_decodes_to_the_keys():
     assert base64.b64decode(signing.basic_auth_header("ck", "cs")[6:]) == b"ck:cs"
+
+
+# --- what the real store did later (issue 9) -------------------------------------------------
+
+def test_delivery_ids_are_shared_by_one_webhook_within_one_second(woo_sandbox, store):
+    store.frozen_time = 1_800_000_000.0
+    same = store.delivery_id(3)
+    assert store.delivery_id(3) == same and store.delivery_id(4) != same and len(same) == 32
+    store.frozen_time += 1
+    assert store.delivery_id(3) != same
+
+
+def test_the_tracking_plugin_can_be_switched_off_and_on_at_run_time(woo_sandbox, store, key):
+    order = store.create_order(notify=False)
+    route = f"wc-shipment-tracking/v3/orders/{order['id']}/shipment-trackings"
+    control = f"{woo_sandbox.url}/_sandbox/stores/{store.name}/plugins"
+    assert requests.post(control, json={"shipment_tracking": False}, timeout=5).status_code == 200
+    gone = call(store, key, "GET", route)
+    assert (gone.status_code, gone.json()["code"]) == (404, "rest_no_route")
+    assert "wc-shipment-tracking/v3" not in requests.get(f"{store.url}/wp-json/", timeout=5).json()["namespaces"]
+    assert requests.post(control, json={"shipment_tracking": True}, timeout=5).status_code == 200
+    assert call(store, key, "GET", route).status_code == 200
+    assert requests.post(control, json={"shipment_tracking": "off"}, timeout=5).status_code == 400
+
+
+def test_ast_maps_a_known_custom_provider_to_its_own_and_lists_its_providers(store, key):
+    order = store.create_order(notify=False)
+    route = f"wc-shipment-tracking/v3/orders/{order['id']}/shipment-trackings"
+    known = call(store, key, "POST", route, body={"custom_tracking_provider": "USPS", "tracking_number": "94001",
+                                                  "custom_tracking_link": "https://label.example/94001"}).json()
+    assert known["tracking_provider"] == "USPS" and known["tracking_link"].startswith("https://tools.usps.com/")
+    unknown = call(store, key, "POST", route, body={"custom_tracking_provider": "Local Courier",
+                                                    "tracking_number": "LC1",
+                                                    "custom_tracking_link": "https://lc.example/LC1"}).json()
+    assert (unknown["tracking_provider"], unknown["tracking_link"]) == ("", "https://lc.example/LC1")
+    assert any(n["note"] == "Order was shipped with  and tracking number is: LC1" for n in store.note_list(order["id"]))
+    providers = call(store, key, "GET", f"{route}/providers").json()
+    assert "USPS" in providers["Global"]
+
+
+def test_customer_notes_are_emailed_as_wordpress_renders_them(store, key):
+    order = store.create_order([{"name": "Mug", "quantity": 13}], notify=False)
+    call(store, key, "POST", f"wc/v3/orders/{order['id']}/notes", body={"note": "Sent 13x1", "customer_note": True})
+    call(store, key, "POST", f"wc/v3/orders/{order['id']}/notes", body={"note": "private 2x2"})
+    seen = store.customer_view(order["id"])
+    assert "Sent 13×1" in seen and not any("2x2" in text or "2×2" in text for text in seen)
+    assert any(text.startswith("A note has been added to your order\nSent 13×1") for text in seen)
+
+
+def test_system_status_names_the_sites_language(woo_sandbox, key, store):
+    store.language = "es_ES"
+    answer = call(store, key, "GET", "wc/v3/system_status", params=[("_fields", "environment.language")])
+    assert answer.json() == {"environment": {"language": "es_ES"}}

@@ -1,4 +1,7 @@
-"""POST /webhooks/shopify: one small handler per topic, named after it.
+"""POST /webhooks/shopify: Shopify's verification, and one small handler per topic, named after it.
+
+The receiving itself (dedupe, handle, record, commit, enqueue) is ``webhooks.delivery``'s;
+the order topics are ``webhooks.orders``' (one policy for every platform).
 
 Every handler is safe to run twice (Shopify delivers at least once and out of order),
 and treats the webhook as a trigger: order state is read back from the store by the
@@ -13,11 +16,13 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import delete, or_, select
 
 from db import get_session
-from models import SYNCED, UNINSTALLED, Order, Package, Store, WebhookReceipt
+from models import SYNCED, UNINSTALLED, Order, Package, WebhookReceipt
 from stores import find_store
 from sync import causes
-from sync.engine import CANCELLED_MESSAGE, hold_waiting
-from webhooks import receipts
+from sync.packages import hold_waiting
+from webhooks import orders
+from webhooks.delivery import Refused, Source, duplicate
+from webhooks.delivery import receive as receive_delivery
 from webhooks.signatures import valid_base64_hmac
 
 bp = Blueprint("shopify_webhooks", __name__)
@@ -28,6 +33,9 @@ COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact"
 
 def _queue():
     return current_app.extensions["shipsync"].queue
+
+
+SOURCE = Source("shopify", repeat=duplicate)
 
 
 @bp.post("/webhooks/shopify")
@@ -48,54 +56,55 @@ def receive():
     handler = HANDLERS.get(topic)
     if handler is None:
         return jsonify(ignored=topic), 200
-
+    if not _names_shop(topic, payload, shop):
+        # The HMAC covers the body only: a signed body replayed under another shop's header
+        # (or another topic's) must not act on that shop.
+        return jsonify(error="the shop named in the payload does not match X-Shopify-Shop-Domain"), 400
     session = get_session()
-    if receipts.previous_response(session, "shopify", delivery_id) is not None:
-        return jsonify(duplicate=True), 200  # a redelivery: already handled
-    store = find_store(session, "shopify", shop)
-    if store is None or (store.status == UNINSTALLED and topic not in COMPLIANCE_TOPICS):
-        return jsonify(ignored="store not installed"), 200  # nothing of theirs to update
-    response, work = handler(session, store, payload)
-    if store is not None and topic != "shop/redact":
-        receipts.record(session, "shopify", delivery_id, store_id=store.id, topic=topic, response=response)
-    session.commit()
-    for task in work:
-        task()
-    return jsonify(response or {}), 200
+
+    def find():
+        store = find_store(session, "shopify", shop)
+        if store is None or (store.status == UNINSTALLED and topic not in COMPLIANCE_TOPICS):
+            raise Refused(200, {"ignored": "store not installed"})  # nothing of theirs to update
+        return store
+
+    # shop/redact erases the store's rows, its receipt with them.
+    return receive_delivery(session, SOURCE, delivery_id, topic, find, handler, payload,
+                            keep_receipt=topic != "shop/redact")
 
 
-def _order_id(payload: dict) -> str:
-    return str(payload.get("id") or payload.get("admin_graphql_api_id", "").rsplit("/", 1)[-1])
+# Where each shop-wide topic's payload names its shop; order topics are triggers only
+# (the worker reads the order from the header's store), so they carry no such field.
+PAYLOAD_SHOP_FIELDS = {
+    "app/uninstalled": ("myshopify_domain", "domain"),
+    "customers/data_request": ("shop_domain",),
+    "customers/redact": ("shop_domain",),
+    "shop/redact": ("shop_domain",),
+}
 
 
-def orders_create(session, store, payload):
-    """Read the order back from the store (the worker), so the page shows it before any label."""
-    order_id = _order_id(payload)
-    return {"order_id": order_id}, [lambda: _queue().import_order(store.id, order_id)]
-
-
-orders_updated = orders_create
-
-
-def orders_cancelled(session, store, payload):
-    """A cancelled order has nothing left to fulfil: its waiting packages stop with a clear cause."""
-    order = session.scalar(select(Order).where(Order.store_id == store.id, Order.external_id == _order_id(payload)))
-    if order is None:
-        return orders_create(session, store, payload)
-    order.cancelled = True
-    hold_waiting(order.packages, causes.ORDER_CANCELLED, CANCELLED_MESSAGE)
-    return {"order_id": order.external_id, "cancelled": True}, []
+def _names_shop(topic: str, payload, shop: str) -> bool:
+    """Whether the signed payload names the header's shop (for topics whose payload names one)."""
+    fields = PAYLOAD_SHOP_FIELDS.get(topic)
+    if fields is None:
+        return isinstance(payload, dict)
+    if not isinstance(payload, dict):
+        return False
+    named = {str(payload[f]).lower() for f in fields if isinstance(payload.get(f), str)}
+    return shop.lower() in named
 
 
 def fulfillment_orders_order_routing_complete(session, store, payload):
-    """Fulfillment orders now exist: packages that failed for want of them can go.
+    """Fulfillment orders now exist: that order's packages that failed for want of them can go.
 
-    The payload names only the fulfillment order, so every package of the store held
-    for its set-up is retried; those still blocked fail again with the same cause.
+    The payload names only the fulfillment order; the worker asks the store which order it
+    belongs to and restarts that order's held packages (a store call has no place here).
     """
-    service = current_app.extensions["shipsync"].service
-    return {"resuming": causes.STORE_CONFIGURATION}, [
-        lambda: service.resume_held(store.id, (causes.STORE_CONFIGURATION,))]
+    fulfillment_order = (payload.get("fulfillment_order") or {}) if isinstance(payload, dict) else {}
+    fo_id = str(fulfillment_order.get("id", "") if isinstance(fulfillment_order, dict) else "")
+    if not fo_id:
+        return {"ignored": "no fulfillment order"}, []
+    return {"fulfillment_order": fo_id}, [lambda: _queue().routing_complete(store.id, fo_id)]
 
 
 def app_uninstalled(session, store, payload):
@@ -140,15 +149,17 @@ def customers_redact(session, store, payload):
 
 
 def shop_redact(session, store, payload):
-    """Erase everything of the store (48 hours after uninstall)."""
-    session.execute(delete(Store).where(Store.id == store.id))
-    return {"redacted": True}, []
+    """Erase everything of the store: Shopify sends this 48 hours after uninstall, so a store
+    that is installed is never erased. The erasing is the worker's (a big store takes long)."""
+    if store.status != UNINSTALLED:
+        return {"ignored": "store is installed"}, []
+    return {"redacting": True}, [lambda: _queue().redact_store(store.id)]
 
 
 HANDLERS = {
-    "orders/create": orders_create,
-    "orders/updated": orders_updated,
-    "orders/cancelled": orders_cancelled,
+    "orders/create": orders.order_created,
+    "orders/updated": orders.order_updated,
+    "orders/cancelled": orders.order_cancelled,
     "fulfillment_orders/order_routing_complete": fulfillment_orders_order_routing_complete,
     "app/uninstalled": app_uninstalled,
     "customers/data_request": customers_data_request,

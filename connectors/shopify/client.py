@@ -26,6 +26,7 @@ class ShopifyTransport:
         self.token_url = f"{self.origin}/admin/oauth/access_token"
         self._secrets = tuple(s for s in (access_token, settings.shopify_api_secret, *secrets) if s)
         self.last_cost: dict | None = None  # extensions.cost of the last answer (for a rate budget)
+        self.spent = 0.0  # points charged for this transport's calls (actual cost; THROTTLED is free)
 
     def graphql(self, document: str, variables: dict | None = None) -> dict:
         """The ``data`` of a successful GraphQL answer; raises ConnectorError otherwise."""
@@ -37,6 +38,7 @@ class ShopifyTransport:
                 raise errors.from_http(response)
             body = self._json(response)
             self.last_cost = (body.get("extensions") or {}).get("cost")
+            self.spent += float((self.last_cost or {}).get("actualQueryCost") or 0)
             if body.get("errors"):
                 raise errors.from_graphql_errors(body, response.status_code)
             if not isinstance(body.get("data"), dict):

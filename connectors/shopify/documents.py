@@ -51,6 +51,25 @@ query ShipSyncOpenOrders($first: Int!, $after: String, $query: String) {
 }
 """ + _ORDER_FIELDS
 
+# The cheapest read before a write (actual cost 4 for an order at one location): enough to
+# fulfill a whole fulfillment order when our copy of the order is current (same updatedAt)
+# and the package ships all of it. first: 3 without pageInfo: one node back means one in all.
+FULFILLMENT_TARGETS_QUERY = """
+query ShipSyncFulfillmentTargets($id: ID!) {
+  order(id: $id) {
+    id
+    updatedAt
+    cancelledAt
+    displayFulfillmentStatus
+    fulfillmentOrders(first: 3) {
+      nodes { id status }
+    }
+  }
+}
+"""
+
+# Everything needed to place any package (paged): small pages, because Shopify charges
+# the requested cost up front; the rare order with more is read page by page.
 FULFILLMENT_ORDERS_QUERY = """
 query ShipSyncFulfillmentOrders($id: ID!, $after: String) {
   order(id: $id) {
@@ -59,7 +78,7 @@ query ShipSyncFulfillmentOrders($id: ID!, $after: String) {
     cancelledAt
     closed
     displayFulfillmentStatus
-    fulfillmentOrders(first: 5, after: $after) {
+    fulfillmentOrders(first: 3, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes {
         id
@@ -67,7 +86,7 @@ query ShipSyncFulfillmentOrders($id: ID!, $after: String) {
         requestStatus
         supportedActions { action }
         assignedLocation { name location { id } }
-        lineItems(first: 20) {
+        lineItems(first: 10) {
           pageInfo { hasNextPage endCursor }
           nodes { id remainingQuantity totalQuantity lineItem { id } }
         }
@@ -81,10 +100,20 @@ FULFILLMENT_ORDER_LINE_ITEMS_QUERY = """
 query ShipSyncFulfillmentOrderLineItems($id: ID!, $after: String) {
   fulfillmentOrder(id: $id) {
     id
-    lineItems(first: 100, after: $after) {
+    lineItems(first: 50, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes { id remainingQuantity totalQuantity lineItem { id } }
     }
+  }
+}
+"""
+
+# Which order a fulfillment order belongs to (order_routing_complete names only the latter).
+FULFILLMENT_ORDER_ORDER_QUERY = """
+query ShipSyncFulfillmentOrderOrder($id: ID!) {
+  fulfillmentOrder(id: $id) {
+    id
+    order { id }
   }
 }
 """
@@ -132,7 +161,7 @@ mutation ShipSyncFulfillmentCreate($fulfillment: FulfillmentInput!) {
       id
       status
       trackingInfo(first: 3) { company number url }
-      order { id displayFulfillmentStatus }
+      order { id displayFulfillmentStatus updatedAt }
     }
     userErrors { field message }
   }
@@ -191,8 +220,21 @@ SHOP_QUERY = """
 query ShipSyncShop {
   shop {
     name
+    email
     myshopifyDomain
     plan { publicDisplayName shopifyPlus }
   }
 }
 """
+
+OPEN_ORDERS_REQUESTED_COST = 952  # with $first = ORDERS_PAGE_SIZE (50); checked by the tests
+
+# Requested cost of the documents a package sync or an order import may send (tests check
+# them against the schema): the rate budget reserves what a call will request before it.
+REQUESTED_COST = {
+    "FULFILLMENT_TARGETS_QUERY": 6,
+    "FULFILLMENT_ORDERS_QUERY": 81,
+    "FULFILLMENT_CREATE": 10,
+    "ORDER_FULFILLMENTS_QUERY": 261,
+    "ORDER_QUERY": 104,  # an order's import
+}

@@ -7,14 +7,13 @@ engine fixes by refreshing (token_expired), what the merchant must fix in Shopif
 """
 from __future__ import annotations
 
-import email.utils
 import re
-import time
 
 import requests
 
 from connectors.base import (CONNECTION, INVALID_DATA, RATE_LIMITED, STORE_CONFIGURATION, STORE_SERVER,
                              TOKEN_EXPIRED, ConnectorError)
+from connectors.retry_after import capped_wait, parse_retry_after
 
 # HTTP status → (cause, message). 5xx and unknown 4xx are handled by range below.
 HTTP_STATUS = {
@@ -68,11 +67,11 @@ def from_http(response: requests.Response) -> ConnectorError:
     detail = _snippet(response)
     if status in HTTP_STATUS:
         cause, message = HTTP_STATUS[status]
-        retry = retry_after_header(response.headers.get("Retry-After")) if status == 429 else None
+        retry = parse_retry_after(response.headers.get("Retry-After")) if status == 429 else None
         return ConnectorError(cause, message, http_status=status, retry_after=retry, detail=detail)
     if status >= 500:
         return ConnectorError(STORE_SERVER, f"Shopify had a server error ({status})", http_status=status,
-                              retry_after=retry_after_header(response.headers.get("Retry-After")), detail=detail)
+                              retry_after=parse_retry_after(response.headers.get("Retry-After")), detail=detail)
     return ConnectorError(INVALID_DATA, f"Shopify rejected the request ({status})", http_status=status, detail=detail)
 
 
@@ -125,25 +124,14 @@ def from_token_response(response: requests.Response, action: str) -> ConnectorEr
                           http_status=response.status_code, detail=error or _snippet(response))
 
 
-def retry_after_header(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
-
-
 def throttle_wait(body: dict) -> float:
     """How long until the bucket holds the query's cost: (requested − available) / restore, ≥ 1 s."""
     cost = ((body or {}).get("extensions") or {}).get("cost") or {}
     status = cost.get("throttleStatus") or {}
     try:
         missing = float(cost["requestedQueryCost"]) - float(status["currentlyAvailable"])
-        return max(1.0, missing / float(status["restoreRate"]))
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return capped_wait(max(1.0, missing / float(status["restoreRate"]))) or 1.0
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError):
         return 1.0
 
 

@@ -163,6 +163,19 @@ def uncovered(records: list[FulfillmentRecord], wanted: dict[str, int]) -> dict[
 
 
 # -- planning --------------------------------------------------------------------------------
+def build_whole_order_plan(data: dict, known) -> LocationPlan | None:
+    """From FULFILLMENT_TARGETS_QUERY: fulfill the order's single fulfillment order whole
+    (no line items named: Shopify takes all that remains), when nothing has changed since
+    our copy ``known`` (a KnownOrder) was read; None otherwise."""
+    order = data.get("order") or {}
+    nodes = (order.get("fulfillmentOrders") or {}).get("nodes") or []
+    unchanged = parse_datetime(order.get("updatedAt")) == known.updated_at
+    if (not unchanged or order.get("cancelledAt") or order.get("displayFulfillmentStatus") != "UNFULFILLED"
+            or len(nodes) != 1 or nodes[0].get("status") != "OPEN"):
+        return None
+    return LocationPlan(None, ((nodes[0]["id"], ()),))
+
+
 def plan_fulfillment(facts: dict, fos: list[FulfillmentOrderInfo], wanted: dict[str, int]) -> list[LocationPlan]:
     """Allocate ``wanted`` onto fulfillable fulfillment-order lines, grouped by location."""
     order = facts["name"]
@@ -223,13 +236,18 @@ def build_tracking_info(shipment: Shipment) -> dict:
 def build_fulfillment_create_variables(plan: LocationPlan, shipment: Shipment, notify: bool) -> dict:
     tracking = build_tracking_info(shipment)
     return {"fulfillment": {
-        "lineItemsByFulfillmentOrder": [
-            {"fulfillmentOrderId": fo_id,
-             "fulfillmentOrderLineItems": [{"id": line_id, "quantity": q} for line_id, q in lines]}
-            for fo_id, lines in plan.groups],
+        "lineItemsByFulfillmentOrder": [_fulfillment_order_lines(fo_id, lines) for fo_id, lines in plan.groups],
         "trackingInfo": tracking,
         "notifyCustomer": notify,
     }}
+
+
+def _fulfillment_order_lines(fo_id: str, lines: tuple) -> dict:
+    """No lines named means the whole fulfillment order (build_whole_order_plan)."""
+    if not lines:
+        return {"fulfillmentOrderId": fo_id}
+    return {"fulfillmentOrderId": fo_id,
+            "fulfillmentOrderLineItems": [{"id": line_id, "quantity": q} for line_id, q in lines]}
 
 
 def parse_fulfillment_create(data: dict) -> tuple[str, str | None]:
@@ -242,6 +260,12 @@ def parse_fulfillment_create(data: dict) -> tuple[str, str | None]:
         raise ConnectorError(INVALID_DATA, "Shopify created no fulfillment and gave no reason")
     order = fulfillment.get("order") or {}
     return fulfillment["id"], fulfillment_status(order.get("displayFulfillmentStatus")) if order else None
+
+
+def parse_order_updated_at(data: dict):
+    """The order's updatedAt in a fulfillmentCreate answer (naive UTC), or None."""
+    order = ((data.get("fulfillmentCreate") or {}).get("fulfillment") or {}).get("order") or {}
+    return parse_datetime(order.get("updatedAt"))
 
 
 def parse_fulfillment_cancel(data: dict) -> None:

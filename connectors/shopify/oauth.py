@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from connectors.base import Credentials
+from crypto import same_secret
 
 from .client import ShopifyTransport
 
@@ -46,7 +47,7 @@ def verify_callback_hmac(query, secret: str) -> bool:
         return False
     message = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
     expected = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, str(received).lower())
+    return same_secret(expected, str(received).lower())
 
 
 def exchange_code(settings, shop: str, code: str, http=None) -> Credentials:

@@ -20,6 +20,7 @@ Non-secret per-store choices the connector reads from ``StoreAccess.options``:
 ``auth`` (basic | query | oauth | oauth_header) and ``home_url``.
 """
 from connectors.woocommerce.connector import WEBHOOK_TOPICS, WooCommerceConnector
+from connectors.woocommerce.descriptor import PLATFORM
 from connectors.woocommerce.orders import merge_status, parse_order
 
-__all__ = ["WooCommerceConnector", "WEBHOOK_TOPICS", "parse_order", "merge_status"]
+__all__ = ["PLATFORM", "WooCommerceConnector", "WEBHOOK_TOPICS", "parse_order", "merge_status"]

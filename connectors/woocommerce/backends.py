@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from connectors.base import INVALID_DATA, ConnectorError, Shipment
+from connectors.base import INVALID_DATA, TOKEN_EXPIRED, ConnectorError, Shipment
 from connectors.woocommerce import tracking
 from connectors.woocommerce.tracking import Record
 from connectors.woocommerce.transport import StoreClient
@@ -31,6 +31,11 @@ class Backend:
     def cancel(self, order_id: str, kind: str, record_id: str) -> None:
         raise NotImplementedError
 
+    def write_correction(self, order_id: str, shipment: Shipment) -> tuple[Record, Counter]:
+        """The record replacing one with a wrong tracking number (the same as a write, but
+        for a note the customer reads)."""
+        return self.write(order_id, shipment)
+
     def shipped(self, order_id: str) -> Counter:
         """What every package so far shipped, from the ledger notes (native overrides)."""
         return tracking.shipped_from_notes(self.notes(order_id))
@@ -40,6 +45,17 @@ class Backend:
     def notes(self, order_id: str) -> list:
         notes = self.client.get(f"wc/v3/orders/{order_id}/notes", params=[("type", "any")])
         return notes if isinstance(notes, list) else []
+
+    def write_ledger(self, order_id: str, shipment: Shipment, **record: str) -> list:
+        """The package's private ledger note; returns the notes as they are now."""
+        self.client.post(f"wc/v3/orders/{order_id}/notes", tracking.build_ledger_note(shipment, **record))
+        return self.notes(order_id)
+
+    def delete_ledger(self, order_id: str, **record: str) -> None:
+        """Drop a package's ledger entry (found by its record), so it no longer counts as shipped."""
+        for note in self.notes(order_id):
+            if tracking.find_marker_note([note], **record) is not None:
+                self.delete_note(order_id, str(note["id"]))
 
     def delete_note(self, order_id: str, note_id: str) -> None:
         _gone_is_fine(lambda: self.client.delete(f"wc/v3/orders/{order_id}/notes/{note_id}",
@@ -91,12 +107,19 @@ class ShipmentTrackingBackend(Backend):
 
     kind = tracking.SHIPMENT_TRACKING
 
-    def __init__(self, client: StoreClient, namespace: str = "wc-shipment-tracking/v3"):
+    def __init__(self, client: StoreClient, namespace: str = "wc-shipment-tracking/v3", providers=None):
         super().__init__(client)
         self.namespace = namespace
+        self.providers = providers or None  # [{slug, name}] the store's AST knows, when read
 
     def route(self, order_id: str) -> str:
         return f"{self.namespace}/orders/{order_id}/shipment-trackings"
+
+    def load_providers(self, order_id: str) -> list | None:
+        """The store's provider list (any order id serves: the list is the store's)."""
+        answer = optional_read(lambda: self.client.get(f"{self.route(order_id)}/providers"))
+        self.providers = tracking.parse_providers(answer) or None
+        return self.providers
 
     def find(self, order_id, shipment):
         items = self.client.get(self.route(order_id))
@@ -105,52 +128,75 @@ class ShipmentTrackingBackend(Backend):
             return None, None
         # The tracking may have been written by an attempt whose ledger note was lost.
         notes = self.notes(order_id)
-        if tracking.find_marker_note(notes, package=shipment.package_id) is None:
+        if tracking.find_marker_note(notes, tracking_id=record.id) is None:
             notes = self._write_ledger(order_id, shipment, record.id)
         return record, tracking.shipped_from_notes(notes)
 
     def write(self, order_id, shipment):
-        created = self.client.post(self.route(order_id), tracking.build_shipment_tracking(shipment))
-        record = Record("tracking", str(_field(created, "tracking_id")))
+        payload = tracking.build_shipment_tracking(shipment, self.providers)
+        created = self.client.post(self.route(order_id), payload)
+        record = Record("tracking", str(_field(created, "tracking_id")), tracking.describe_provider(payload))
         return record, tracking.shipped_from_notes(self._write_ledger(order_id, shipment, record.id))
 
     def _write_ledger(self, order_id: str, shipment: Shipment, tracking_id: str) -> list:
-        self.client.post(f"wc/v3/orders/{order_id}/notes", tracking.build_ledger_note(shipment, tracking_id))
-        return self.notes(order_id)
+        return self.write_ledger(order_id, shipment, tracking_id=tracking_id)
 
     def cancel(self, order_id, kind, record_id):
         if kind == "note":
             return self.delete_note(order_id, record_id)
         _gone_is_fine(lambda: self.client.delete(f"{self.route(order_id)}/{record_id}"))
-        # Drop the package's ledger entry too, so it no longer counts as shipped.
-        for note in self.notes(order_id):
-            if tracking.find_marker_note([note], tracking_id=record_id) is not None:
-                self.delete_note(order_id, str(note["id"]))
+        self.delete_ledger(order_id, tracking_id=record_id)
 
 
 class NoteBackend(Backend):
-    """A customer note with carrier, number and link; its marker is the ledger entry."""
+    """A customer note with carrier, number and link, and a private ledger note naming it."""
 
     kind = tracking.NOTE
+
+    def __init__(self, client: StoreClient, language: str | None = None):
+        super().__init__(client)
+        self.language = language
 
     def find(self, order_id, shipment):
         notes = self.notes(order_id)
         record = tracking.find_note(notes, shipment)
-        return (record, tracking.shipped_from_notes(notes)) if record else (None, None)
+        if record is None:
+            # The customer note may have been written by an attempt whose ledger note was lost.
+            record = tracking.find_unrecorded_note(notes, shipment)
+            if record is None:
+                return None, None
+            notes = self.write_ledger(order_id, shipment, note_id=record.id)
+        return record, tracking.shipped_from_notes(notes)
 
-    def write(self, order_id, shipment):
-        created = self.client.post(f"wc/v3/orders/{order_id}/notes", tracking.build_tracking_note(shipment))
+    def write(self, order_id, shipment, corrected: bool = False):
+        created = self.client.post(f"wc/v3/orders/{order_id}/notes",
+                                   tracking.build_tracking_note(shipment, self.language, corrected))
         record = Record("note", str(_field(created, "id")))
-        return record, tracking.shipped_from_notes(self.notes(order_id))
+        return record, tracking.shipped_from_notes(self.write_ledger(order_id, shipment, note_id=record.id))
+
+    def write_correction(self, order_id, shipment):
+        return self.write(order_id, shipment, corrected=True)
 
     def cancel(self, order_id, kind, record_id):
         self.delete_note(order_id, record_id)
+        self.delete_ledger(order_id, note_id=record_id)
 
 
 def _field(data, key: str):
     if not isinstance(data, dict) or data.get(key) in (None, ""):
         raise ConnectorError(INVALID_DATA, f"The store's answer has no {key}.")
     return data[key]
+
+
+def optional_read(read):
+    """``read()``, or None when the store cannot answer it: for what only refines a write (a
+    provider list, a language). Refused keys still raise: nothing else would work either."""
+    try:
+        return read()
+    except ConnectorError as error:
+        if error.cause == TOKEN_EXPIRED:
+            raise
+        return None
 
 
 def _gone_is_fine(delete) -> None:

@@ -108,3 +108,10 @@ def open_orders_query(since: datetime) -> list[tuple[str, str]]:
     """``GET wc/v3/orders`` filters for orders still to ship, placed since ``since`` (naive UTC)."""
     return [("status", ",".join(OPEN_STATUSES)), ("after", since.replace(microsecond=0).isoformat()),
             ("dates_are_gmt", "true"), ("orderby", "date"), ("order", "asc")]
+
+
+def changed_orders_query(since: datetime) -> list[tuple[str, str]]:
+    """``GET wc/v3/orders`` filters for every order modified since ``since`` (naive UTC), whatever
+    its status: a lost webhook may have carried a cancellation."""
+    return [("status", "any"), ("modified_after", since.replace(microsecond=0).isoformat()),
+            ("dates_are_gmt", "true"), ("orderby", "date"), ("order", "asc")]

@@ -5,12 +5,14 @@
 - ``shipment_tracking``: the Shipment Tracking API (WooCommerce.com's extension and the
   Advanced Shipment Tracking plugin). Its items carry no line items, so each package also
   gets a private order note holding a machine-readable *ledger marker* (package, items).
-- ``note``: an order note to the customer with carrier, number and link, ending with the
-  same marker.
+- ``note``: an order note to the customer with carrier, number and link, worded as a person
+  would write it, plus the same private ledger note.
 
 The ledger is what lets us count what previous packages shipped, to set the order
 ``completed`` only when every item has; notes are append-only, so two packages of one
-order written at the same moment cannot overwrite each other's record.
+order written at the same moment cannot overwrite each other's record. The marker never
+goes into anything a customer sees: WooCommerce e-mails a customer note as written (and
+WordPress's typography turns ``13x1`` into ``13×1`` on the way).
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ class Record:
 
     kind: str
     id: str
+    detail: str | None = None  # how the store shows it (e.g. which AST provider), for the history
 
     @property
     def fulfillment_id(self) -> str:
@@ -111,13 +114,13 @@ def shipped_from_notes(notes: list) -> Counter:
     return shipped
 
 
-def find_marker_note(notes: list, *, tracking: str | None = None, package: str | None = None,
-                     tracking_id: str | None = None) -> dict | None:
+def find_marker_note(notes: list, **wanted: str | None) -> dict | None:
+    """The first ledger note whose marker has every given field (``tracking=``, ``package=``,
+    ``tracking_id=``, ``note_id=``) equal to the value."""
+    wanted = {k: v for k, v in wanted.items() if v is not None}
     for note in notes or []:
         fields = parse_marker(note.get("note", "")) if isinstance(note, dict) else None
-        if fields and ((tracking is not None and fields.get("tracking") == tracking)
-                       or (package is not None and fields.get("package") == package)
-                       or (tracking_id is not None and fields.get("tracking_id") == tracking_id)):
+        if fields and wanted and all(fields.get(k) == v for k, v in wanted.items()):
             return note
     return None
 
@@ -169,18 +172,52 @@ def shipped_from_native(fulfillments: list) -> Counter:
 
 # --- Shipment Tracking API -------------------------------------------------------------------
 
-def build_shipment_tracking(shipment: Shipment) -> dict:
+def parse_providers(data) -> list[dict]:
+    """``[{slug, name}]`` from ``GET <namespace>/orders/<id>/shipment-trackings/providers``,
+    which answers the names AST knows grouped by country: ``{"Global": {"UPS": "<link>", …}}``.
+    The slug is the name as WordPress's ``sanitize_title`` makes it, which AST also accepts."""
+    providers, seen = [], set()
+    for group in (data.values() if isinstance(data, dict) else []):
+        for name in (group if isinstance(group, dict) else {}):
+            slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+            if slug and slug not in seen:
+                seen.add(slug)
+                providers.append({"slug": slug, "name": str(name)})
+    return providers
+
+
+def provider_slug(providers: list | None, carrier: str) -> str | None:
+    """AST's slug for the carrier when the store's provider list has it (by name or slug)."""
+    wanted = (carrier or "").strip().lower()
+    for provider in providers or []:
+        if isinstance(provider, dict) and wanted in (str(provider.get("name", "")).lower(), provider.get("slug")):
+            return provider["slug"]
+    return None
+
+
+def build_shipment_tracking(shipment: Shipment, providers: list | None = None) -> dict:
     """``POST <namespace>/orders/<id>/shipment-trackings``.
 
-    With the label's own tracking URL we send a custom provider (the carrier's name and
-    that link), which works whatever providers the store knows; without one the carrier's
-    name, which the store links if it knows the provider. ``date_shipped`` is not sent:
-    the store ignores it and uses today.
+    A carrier the store's provider list has is sent as AST's slug (``tracking_provider``):
+    AST maps any name it knows to its own provider and link anyway, even one sent as a
+    custom provider. Any other carrier goes as a custom provider with the label's link
+    (without a link, AST would show "shipped with  and tracking number …"). ``date_shipped``
+    is not sent: the store ignores it and uses today.
     """
+    slug = provider_slug(providers, shipment.carrier)
+    if slug:
+        return {"tracking_provider": slug, "tracking_number": shipment.tracking_number}
+    payload = {"custom_tracking_provider": shipment.carrier or "Carrier", "tracking_number": shipment.tracking_number}
     if shipment.tracking_url:
-        return {"custom_tracking_provider": shipment.carrier or "Carrier",
-                "custom_tracking_link": shipment.tracking_url, "tracking_number": shipment.tracking_number}
-    return {"tracking_provider": shipment.carrier, "tracking_number": shipment.tracking_number}
+        payload["custom_tracking_link"] = shipment.tracking_url
+    return payload
+
+
+def describe_provider(payload: dict) -> str:
+    """Which way the tracking went, for the package's history."""
+    if payload.get("tracking_provider"):
+        return f"Advanced Shipment Tracking provider {payload['tracking_provider']}"
+    return f"custom provider {payload.get('custom_tracking_provider')!r} with the label's link"
 
 
 def find_tracking(items: list, shipment: Shipment) -> Record | None:
@@ -190,31 +227,55 @@ def find_tracking(items: list, shipment: Shipment) -> Record | None:
     return None
 
 
-def build_ledger_note(shipment: Shipment, tracking_id: str) -> dict:
-    """A private note (the customer does not see it) recording what the package shipped."""
+def build_ledger_note(shipment: Shipment, **record: str) -> dict:
+    """A private note (the customer never sees it) recording what the package shipped and
+    where its tracking record is (``tracking_id=`` or ``note_id=``)."""
     text = (f"ShipSync: package {shipment.package_id} shipped with {shipment.carrier or 'the carrier'}, "
-            f"tracking {shipment.tracking_number}.\n{marker(shipment, tracking_id=tracking_id)}")
+            f"tracking {shipment.tracking_number}.\n{marker(shipment, **record)}")
     return {"note": text, "customer_note": False}
 
 
 # --- order note -----------------------------------------------------------------------------
 
-def build_tracking_note(shipment: Shipment) -> dict:
-    """The customer note: carrier, number and link, then the ledger marker on its own line.
+# The customer note in the store's language (WordPress's locale, e.g. ``es_ES``), English otherwise.
+_CUSTOMER_NOTE = {
+    "en": ("Your order has shipped with {carrier}. Tracking number: {number}.", "Track your package: {url}",
+           "our carrier", "Correction: your package has a new tracking number."),
+    "es": ("Tu pedido ha sido enviado con {carrier}. Número de seguimiento: {number}.",
+           "Sigue tu paquete: {url}", "nuestro transportista", "Corrección: tu paquete tiene un nuevo número de "
+                                                               "seguimiento."),
+}
 
-    With notify_customer off it is a private note, so the customer is not emailed.
-    """
-    carrier = shipment.carrier or "our carrier"
-    lines = [f"Your order has shipped with {carrier}. Tracking number: {shipment.tracking_number}."]
+
+def build_tracking_note(shipment: Shipment, language: str | None = None, corrected: bool = False) -> dict:
+    """The customer note: carrier, number and link, nothing else (what ShipSync needs to
+    count goes into the private ledger note); a correction says so first. With
+    notify_customer off it is a private note, so the customer is not emailed."""
+    shipped, track, fallback, correction = _CUSTOMER_NOTE.get((language or "en")[:2].lower(), _CUSTOMER_NOTE["en"])
+    lines = [correction] if corrected else []
+    lines.append(shipped.format(carrier=shipment.carrier or fallback, number=shipment.tracking_number))
     if shipment.tracking_url:
-        lines.append(f"Track your package: {shipment.tracking_url}")
-    lines.append(marker(shipment))
+        lines.append(track.format(url=shipment.tracking_url))
     return {"note": "\n".join(lines), "customer_note": bool(shipment.notify_customer)}
 
 
 def find_note(notes: list, shipment: Shipment) -> Record | None:
-    note = find_marker_note(notes, tracking=shipment.tracking_number)
-    return Record("note", str(note["id"])) if note else None
+    """The package's customer note, through its ledger entry (``note_id``); a ledger marker
+    without one is from before customer notes were kept apart, and is the note itself."""
+    ledger = find_marker_note(notes, tracking=shipment.tracking_number)
+    if ledger is None:
+        return None
+    return Record("note", str(parse_marker(ledger["note"]).get("note_id") or ledger["id"]))
+
+
+def find_unrecorded_note(notes: list, shipment: Shipment) -> Record | None:
+    """A tracking note carrying this number but no ledger entry (the ledger write was lost)."""
+    for note in notes or []:
+        if (isinstance(note, dict) and shipment.tracking_number in str(note.get("note", ""))
+                and parse_marker(note.get("note", "")) is None
+                and bool(note.get("customer_note")) == bool(shipment.notify_customer)):
+            return Record("note", str(note["id"]))
+    return None
 
 
 def _int_id(value: str) -> int:

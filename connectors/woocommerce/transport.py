@@ -59,6 +59,10 @@ class StoreClient:
             self.home_url = self.home_url or _home(self._index, self.store_url)
         return self._index
 
+    def forget_index(self) -> None:
+        """Read the index afresh next time (the store's plugins may have changed)."""
+        self._index = None
+
     def get(self, route: str, params=None):
         return self._send("GET", route, params=params).data
 

@@ -49,7 +49,18 @@ def create_app(store) -> Flask:
             app_url = request.args.get("app_url") or (store.shops[shop].app_url if shop in store.shops else None)
         if api_key != store.api_key or not app_url:
             return Response("No such app installed in this sandbox shop", status=404)
-        return Response(admin.app_page(store, shop, app_url, request.args.get("locale", "en")),
+        return Response(admin.app_page(store, shop, app_url, request.args.get("locale", "en"),
+                                       request.args.get("order")),
+                        content_type="text/html; charset=utf-8")
+
+    @app.get(f"{_ADMIN}/orders/<int:order_id>")
+    def order_page(shop, order_id):
+        """Shopify admin's order page, with the app's admin link in More actions."""
+        try:
+            order = store.order(shop, order_id)
+        except KeyError:
+            return Response("No such order in this sandbox shop", status=404)
+        return Response(admin.order_page(store, shop, order, request.args.get("locale", "en")),
                         content_type="text/html; charset=utf-8")
 
     @app.post("/_sandbox/<name>")

@@ -144,6 +144,7 @@ class OrderControls:
             "fulfillments": [{
                 "id": str(f.id), "gid": gid("Fulfillment", f.id), "name": f.name, "status": f.status,
                 "location_id": str(f.location_id), "notify_customer": f.notify_customer,
+                "tracking_updates": [dict(u) for u in f.tracking_updates],
                 "tracking": [dict(t) for t in f.tracking],
                 "tracking_number": f.tracking[0]["number"] if f.tracking else None,
                 "tracking_company": f.tracking[0]["company"] if f.tracking else None,

@@ -66,7 +66,7 @@ def fault_answer(store, fault: dict, requested: int, shop) -> Answer | None:
     if kind == "timeout":
         store.sleep(fault.get("seconds") or 30)
         return Answer(504, HTML_ERROR.format(status="504 Gateway Timeout"))
-    if kind in ("lost_response", "pass"):
+    if kind in ("lost_response", "applied_error", "pass"):
         return None
     if kind == "html":
         return Answer(200, HTML_ERROR.format(status="Something went wrong"))
@@ -108,7 +108,8 @@ def handle(store, shop_domain: str, token: str | None, raw: bytes, entry: dict) 
     shop = store.shops.get(shop_domain)
     if shop is None:
         return Answer(404, {"errors": "Not Found"})
-    fault = store.take_fault(shop_domain, info["operation_type"], info["names"])
+    fault = (store.take_fault(shop_domain, info["operation_type"], info["names"])
+             or store.chaos_fault(shop_domain, info["operation_type"]))
     entry["fault"] = fault["kind"] if fault else None
     op = operation_of(document, operation_name) if document and not errors else None
     requested = query_cost(admin_schema(), document, op, variables) if op else 0
@@ -134,6 +135,8 @@ def handle(store, shop_domain: str, token: str | None, raw: bytes, entry: dict) 
     answer = _execute(store, shop, document, op, operation_name, variables, requested, entry)
     if fault and fault["kind"] == "lost_response":
         store.sleep(fault.get("seconds") or 30)  # the write happened; the answer comes too late
+    if fault and fault["kind"] == "applied_error" and op.operation.value == "mutation":
+        return Answer(503, HTML_ERROR.format(status="503 Service Unavailable"))  # the write happened anyway
     return answer
 
 
@@ -153,6 +156,7 @@ def _execute(store, shop, document, op, operation_name, variables, requested, en
         actual = query_cost(schema, document, op, variables, data=result.data or {})
         bucket.available = min(bucket.maximum, bucket.available + max(0, requested - actual))
         status = bucket.status()
+        entry.update(requested_cost=requested, actual_cost=actual)  # what the bucket was charged
     body = {"data": result.data}
     if result.errors:
         body["errors"] = [dict(e.formatted) for e in result.errors]

@@ -126,6 +126,8 @@ class Fulfillment:
     created_at: datetime
     updated_at: datetime
     notify_customer: bool = False
+    # Each fulfillmentTrackingInfoUpdate: {number, notify_customer} (a shipping-update e-mail when true).
+    tracking_updates: list[dict] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -205,6 +207,10 @@ class Shop:
     owners: dict[str, int] = dataclasses.field(default_factory=dict)  # "FulfillmentOrder/7001" → order id
     webhooks: list[WebhookSubscription] = dataclasses.field(default_factory=list)
     faults: deque = dataclasses.field(default_factory=deque)
+    # Random faults: {kind: probability} drawn for every call no scripted fault took
+    # (``applied_error`` only for mutations), from a seeded generator.
+    chaos: dict = dataclasses.field(default_factory=dict)
+    chaos_random: object = None
     next_order_number: int = 1001
     refresh_count: int = 0
     latency_seconds: float = 0.0

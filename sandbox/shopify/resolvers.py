@@ -125,9 +125,10 @@ class Resolvers(Views):
         return {"fulfillment": self.fulfillment(order, fulfillment), "userErrors": []}
 
     def _tracking_update(self, info, fulfillmentId, trackingInfoInput, notifyCustomer=None):
-        result, errors = rules.update_tracking(self.shop, fulfillmentId, trackingInfoInput)
+        result, errors = rules.update_tracking(self.shop, fulfillmentId, trackingInfoInput, notifyCustomer)
         if errors:
             return {"fulfillment": None, "userErrors": errors}
+        self.store.order_changed(self.shop, result[0], "orders/updated")
         return {"fulfillment": self.fulfillment(*result), "userErrors": []}
 
     def _webhook_create(self, info, topic, webhookSubscription):

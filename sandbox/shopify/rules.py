@@ -160,7 +160,7 @@ def cancel_fulfillment(shop: Shop, ids: Ids, f_gid):
     return (order, fulfillment), []
 
 
-def update_tracking(shop: Shop, f_gid, tracking: dict):
+def update_tracking(shop: Shop, f_gid, tracking: dict, notify_customer: bool = False):
     order, fulfillment = find_fulfillment(shop, f_gid)
     if fulfillment is None:
         return None, [error(["fulfillmentId"], "Fulfillment does not exist.")]
@@ -170,6 +170,8 @@ def update_tracking(shop: Shop, f_gid, tracking: dict):
     urls = tracking.get("urls") or ([tracking["url"]] if tracking.get("url") else [])
     fulfillment.tracking = [{"company": tracking.get("company"), "number": n,
                              "url": urls[i] if i < len(urls) else None} for i, n in enumerate(numbers)]
+    fulfillment.tracking_updates.append({"number": numbers[0] if numbers else None,
+                                         "notify_customer": bool(notify_customer)})
     fulfillment.updated_at = order.updated_at = now()
     return (order, fulfillment), []
 

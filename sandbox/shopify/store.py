@@ -7,6 +7,7 @@ and this object answer alike. Shops are named by their domain, e.g. ``acme.mysho
 from __future__ import annotations
 
 import itertools
+import random
 import threading
 import time
 from collections import deque
@@ -21,7 +22,7 @@ from .schema import SCHEMA_VERSION
 from .tokens import TokenBook, make_session_token
 
 FAULT_KINDS = ("500", "502", "503", "504", "402", "403", "404", "423", "429", "401",
-               "throttled", "timeout", "lost_response", "html", "pass")
+               "throttled", "timeout", "lost_response", "applied_error", "html", "pass")
 
 LOG_LIMIT = 20_000  # requests and deliveries kept (a demo may run for days)
 
@@ -30,7 +31,8 @@ CONTROL_METHODS = (
     "reset", "create_shop", "configure_shop", "shop_info", "add_location", "install", "uninstall",
     "create_order", "create_orders", "order", "fulfillments", "hold", "release", "set_fulfillment_order_status",
     "assign_to_fulfillment_service", "route", "close_order", "cancel_order",
-    "add_fault", "faults", "clear_faults", "expire_access_token", "revoke_refresh_token", "refresh_count",
+    "add_fault", "set_chaos", "faults", "clear_faults", "expire_access_token", "revoke_refresh_token",
+    "refresh_count",
     "session_token", "webhook_subscriptions", "deliver", "deliveries", "order_payload", "requests",
     "clear_requests",
 )
@@ -151,7 +153,7 @@ class ShopifyStore(OrderControls):
                   retry_after: float | None = None, body: str | None = None, only: str | None = None,
                   match: str | None = None) -> list[dict]:
         """Script the next GraphQL answers (FIFO). ``only``: "mutation"/"query"; ``match``: an
-        operation or root-field name. ``seconds``: sleep of timeout/lost_response (a throttled
+        operation or root-field name, or a list of them (any one matches). ``seconds``: sleep of timeout/lost_response (a throttled
         answer reports an empty bucket: wait requested cost / restore rate). ``body``:
         "html"/"json" for 5xx answers. ``pass`` answers normally (to aim a later fault at
         the n-th matching call)."""
@@ -164,6 +166,36 @@ class ShopifyStore(OrderControls):
                 faults.append({"kind": kind, "seconds": seconds, "retry_after": retry_after, "body": body,
                                "only": only, "match": match})
             return list(faults)
+
+    def set_chaos(self, shop: str, rates: dict | None = None, *, seed: int = 0, seconds: float | None = None,
+                  retry_after: float | None = None) -> dict:
+        """Fail calls at random: ``rates`` maps a fault kind to its probability per call
+        (e.g. {"503": 0.2, "429": 0.1, "timeout": 0.05, "applied_error": 0.05}); None stops.
+        ``applied_error`` hits mutations only: the write is made, the answer is a 503."""
+        for kind in rates or {}:
+            if kind not in FAULT_KINDS:
+                raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
+        with self.lock:
+            s = self.shop(shop)
+            s.chaos = {"rates": dict(rates or {}), "seconds": seconds, "retry_after": retry_after}
+            s.chaos_random = random.Random(seed)
+            return {"chaos": s.chaos["rates"]}
+
+    def chaos_fault(self, shop: str, operation_type: str | None) -> dict | None:
+        """A random fault for this call, or None (see ``set_chaos``)."""
+        with self.lock:
+            s = self.shops.get(shop)
+            if s is None or not s.chaos or not s.chaos["rates"]:
+                return None
+            draw, edge = s.chaos_random.random(), 0.0
+            for kind, rate in s.chaos["rates"].items():
+                if kind == "applied_error" and operation_type != "mutation":
+                    continue
+                edge += rate
+                if draw < edge:
+                    return {"kind": kind, "seconds": s.chaos["seconds"], "retry_after": s.chaos["retry_after"],
+                            "body": None, "only": None, "match": None}
+            return None
 
     def faults(self, shop: str) -> list[dict]:
         with self.lock:
@@ -181,7 +213,7 @@ class ShopifyStore(OrderControls):
             for fault in faults:
                 if fault["only"] and fault["only"] != operation_type:
                     continue
-                if fault["match"] and fault["match"] not in names:
+                if fault["match"] and not names & _names(fault["match"]):
                     continue
                 faults.remove(fault)
                 return fault
@@ -272,3 +304,7 @@ class ShopifyStore(OrderControls):
 
     # -- helpers -------------------------------------------------------------------------
 
+
+
+def _names(match) -> set[str]:
+    return {match} if isinstance(match, str) else set(match)

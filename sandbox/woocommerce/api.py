@@ -38,6 +38,7 @@ ROUTES = [(set(methods), re.compile(f"^{pattern}$"), handler, backend) for metho
     (("GET",), ST + r"/orders/(\d+)/shipment-trackings/providers", r.providers, TRACKING),
     (("GET",), ST + r"/orders/(\d+)/shipment-trackings/([a-fA-F0-9]{0,32})", r.get_tracking, TRACKING),
     (("DELETE",), ST + r"/orders/(\d+)/shipment-trackings/([a-fA-F0-9]{0,32})", r.delete_tracking, TRACKING),
+    (("GET",), r"wc/v3/system_status", r.system_status, None),
     (("GET",), r"wc/v3/webhooks", r.list_webhooks, None),
     (("POST",), r"wc/v3/webhooks", r.create_webhook, None),
     (("GET",), r"wc/v3/webhooks/(\d+)", r.get_webhook, None),

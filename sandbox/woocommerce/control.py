@@ -6,9 +6,10 @@ Python (tests, the demo)::
     order = store.create_order([{"name": "Mug", "quantity": 2}])
     store.add_fault("503", count=2); store.add_fault("429", retry_after=3)
     store.add_fault("lost_response", method="POST", path="shipment-trackings", seconds=3)
-    store.revoke_key()
+    store.revoke_key(); store.set_tracking_plugin(False)   # AST deactivated: its routes 404
     store.tracking_items(order["id"]); store.note_list(order["id"]); store.order_status(order["id"])
     store.fulfillment_list(order["id"]); store.webhook_list(); store.requests(method="POST")
+    store.customer_view(order["id"])   # notes, tracking and e-mails as the customer sees them
 
 HTTP (the same, for a sandbox started with ``python -m sandbox.woocommerce``)::
 
@@ -18,9 +19,10 @@ HTTP (the same, for a sandbox started with ``python -m sandbox.woocommerce``)::
     POST   /_sandbox/stores/<name>/orders          {line_items?, status?}
     PUT    /_sandbox/stores/<name>/orders/<id>     {status?, customer_note?}
     DELETE /_sandbox/stores/<name>/orders/<id>
-    GET    /_sandbox/stores/<name>/orders/<id>     → {order, trackings, notes, fulfillments}
+    GET    /_sandbox/stores/<name>/orders/<id>     → {order, trackings, notes, fulfillments, customer_view}
     POST   /_sandbox/stores/<name>/faults          {kind, method?, path?, count?, retry_after?, seconds?, status?}
     DELETE /_sandbox/stores/<name>/faults
+    POST   /_sandbox/stores/<name>/plugins         {shipment_tracking: bool} (AST on/off at run time)
     POST   /_sandbox/stores/<name>/keys            {permissions?} → a key (skip the authorize page)
     POST   /_sandbox/stores/<name>/revoke          {consumer_key?}
     GET    /_sandbox/stores/<name>/webhooks | /deliveries | /requests
@@ -48,6 +50,16 @@ class StoreReadouts:
     def note_list(self, order_id: int, customer_only: bool = False) -> list[dict]:
         notes = self.list_notes(int(order_id))
         return [n for n in notes if n["customer_note"]] if customer_only else notes
+
+    def customer_view(self, order_id: int) -> list[str]:
+        """Every text the customer sees of an order: the customer notes on their order page,
+        the tracking shown there, and the e-mails they got — as WordPress renders them."""
+        from sandbox.woocommerce.model import texturize
+
+        with self.lock:
+            notes = [texturize(n["note"]) for n in self.notes[int(order_id)] if n["customer_note"]]
+            mails = [f"{m['subject']}\n{m['body']}" for m in self.emails[int(order_id)]]
+            return notes + [self._tracking_block(int(order_id))] + mails
 
     def fulfillment_list(self, order_id: int) -> list[dict]:
         return self.live_fulfillments(int(order_id))
@@ -105,7 +117,8 @@ def create_store():
     body = _body()
     try:
         store = _sandbox().create_store(**{k: body[k] for k in ("name", "backend", "allow_http_callback",
-                                                                 "webhook_delay", "max_webhook_failures") if k in body})
+                                                                 "webhook_delay", "max_webhook_failures", "language")
+                                                         if k in body})
     except ValueError as error:
         abort(400, description=str(error))
     return jsonify(store.summary()), 201
@@ -140,7 +153,8 @@ def order(name, order_id):
         store.delete_order(order_id)
         return jsonify(deleted=order_id)
     return jsonify(order=store.order_json(order_id), trackings=store.tracking_items(order_id),
-                   notes=store.note_list(order_id), fulfillments=store.fulfillment_list(order_id))
+                   notes=store.note_list(order_id), fulfillments=store.fulfillment_list(order_id),
+                   customer_view=store.customer_view(order_id))
 
 
 @bp.route("/stores/<name>/faults", methods=["POST", "DELETE"])
@@ -157,6 +171,19 @@ def faults(name):
     except (TypeError, ValueError) as error:
         abort(400, description=str(error))
     return jsonify(faults=[f.to_json() for f in store.faults]), 201
+
+
+@bp.post("/stores/<name>/plugins")
+def plugins(name):
+    """``{"shipment_tracking": true|false}``: activate or deactivate Advanced Shipment Tracking."""
+    store, body = _store(name), _body()
+    if not isinstance(body.get("shipment_tracking"), bool):
+        abort(400, description="shipment_tracking must be true or false")
+    try:
+        store.set_tracking_plugin(body["shipment_tracking"])
+    except ValueError as error:
+        abort(400, description=str(error))
+    return jsonify(store.summary())
 
 
 @bp.post("/stores/<name>/keys")

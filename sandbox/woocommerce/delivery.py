@@ -5,6 +5,8 @@
   then, so several changes in a row may arrive as one body (a pending delivery for the
   same webhook and order is not queued twice).
 - Headers: ``X-WC-Webhook-Source/Topic/Resource/Event/Signature/ID/Delivery-ID``; the
+  delivery id is *not* unique: it is the same for every delivery of one webhook within one
+  second (``SandboxStore.delivery_id``), as on a real store; the
   signature is base64 HMAC-SHA256 of the raw body with the webhook's secret; the body is
   ``wp_json_encode``d (slashes escaped).
 - A 2xx answer resets the webhook's failure count; any other answer or a connection
@@ -19,7 +21,6 @@ import heapq
 import hmac
 import itertools
 import json
-import secrets
 import threading
 import time
 
@@ -116,7 +117,7 @@ class Deliverer:
                 return  # the order is gone: nothing to describe
             url, secret, topic = webhook["delivery_url"], webhook["secret"], webhook["topic"]
         body = wp_json_encode(payload)
-        delivery_id = secrets.token_hex(16)
+        delivery_id = store.delivery_id(webhook_id)
         headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json",
                    "X-WC-Webhook-Source": store.url + "/", "X-WC-Webhook-Topic": topic,
                    "X-WC-Webhook-Resource": "order", "X-WC-Webhook-Event": event,

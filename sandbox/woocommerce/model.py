@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import hmac
 import itertools
+import re
 import secrets
 import threading
 import time
@@ -39,11 +41,12 @@ class SandboxStore(StoreReadouts):
     """A store played under ``<sandbox>/stores/<name>``; its ``url`` is the store URL (and home URL)."""
 
     def __init__(self, sandbox, name: str, backend: str = "shipment_tracking", *, allow_http_callback: bool = False,
-                 webhook_delay: float = 0.0, max_webhook_failures: int = 5):
+                 webhook_delay: float = 0.0, max_webhook_failures: int = 5, language: str = "en_US"):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}")
         self.sandbox, self.name, self.backend = sandbox, name, backend
         self.allow_http_callback = allow_http_callback
+        self.language = language  # WordPress's locale (Settings → General → Site Language)
         self.webhook_delay = webhook_delay
         self.max_webhook_failures = max_webhook_failures
         self.lock: threading.RLock = sandbox.lock
@@ -51,12 +54,15 @@ class SandboxStore(StoreReadouts):
         self.notes: dict[int, list[dict]] = {}
         self.trackings: dict[int, list[dict]] = {}
         self.fulfillments: dict[int, list[dict]] = {}
+        self.emails: dict[int, list[dict]] = {}  # what the customer was e-mailed, per order
         self.webhooks: dict[int, dict] = {}
         self.keys: dict[str, dict] = {}
         self.nonces: dict[str, dict[int, str]] = {}
         self.auth_nonces: set[str] = set()  # wc-auth approve links handed out
         self.faults: list[Fault] = []
         self.request_log: list[dict] = []
+        self.salt = secrets.token_bytes(16)  # WordPress's auth salt, which wp_hash keys on
+        self.frozen_time: float | None = None  # tests pin "now" to put deliveries in one second
         self.delivery_log: list[dict] = []
         self._ids = {kind: itertools.count(start) for kind, start in
                      (("order", 100), ("item", 1), ("note", 1), ("fulfillment", 1), ("webhook", 1), ("key", 1),
@@ -65,6 +71,15 @@ class SandboxStore(StoreReadouts):
     @property
     def url(self) -> str:
         return f"{self.sandbox.url}/stores/{self.name}"
+
+    def now(self) -> float:
+        return time.time() if self.frozen_time is None else self.frozen_time
+
+    def delivery_id(self, webhook_id: int) -> str:
+        """``WC_Webhook::get_new_delivery_id``: ``wp_hash($webhook_id . strtotime('now'))`` (an
+        HMAC-MD5 keyed with the site's salt) — the same for every delivery of one webhook
+        within one second."""
+        return hmac.new(self.salt, f"{webhook_id}{int(self.now())}".encode(), hashlib.md5).hexdigest()
 
     def next_id(self, kind: str) -> int:
         return next(self._ids[kind])
@@ -134,6 +149,7 @@ class SandboxStore(StoreReadouts):
                 "date_paid_gmt": now if status != "pending" else None, "currency_symbol": "$",
             }
             self.notes[order_id], self.trackings[order_id], self.fulfillments[order_id] = [], [], []
+            self.emails[order_id] = []
             if notify:
                 self.order_changed(order_id, "created")
             return self.order_json(order_id)
@@ -156,9 +172,12 @@ class SandboxStore(StoreReadouts):
                 if changes["status"] != order["status"]:
                     self.add_note(order_id, f"Order status changed from {order['status'].title()} to "
                                             f"{changes['status'].title()}.", customer_note=False)
+                became_completed = changes["status"] == "completed" != order["status"]
                 order["status"] = changes["status"]
                 if order["status"] == "completed" and not order["date_completed"]:
                     order["date_completed"] = order["date_completed_gmt"] = wc_time()
+                if became_completed:
+                    self._email(order_id, "Your order is now complete", self._tracking_block(order_id))
             if "customer_note" in changes:
                 order["customer_note"] = str(changes["customer_note"])
             for meta in changes.get("meta_data") or []:
@@ -210,7 +229,19 @@ class SandboxStore(StoreReadouts):
             note = {"id": self.next_id("note"), "author": "WooCommerce", "date_created": now,
                     "date_created_gmt": now, "note": text, "customer_note": bool(customer_note)}
             self.notes[order_id].append(note)
+            if note["customer_note"]:  # WC_Email_Customer_Note: sent as written
+                self._email(order_id, "A note has been added to your order", text)
             return dict(note)
+
+    def _email(self, order_id: int, subject: str, body: str) -> None:
+        """An e-mail to the customer, its text run through WordPress's typography (wptexturize)."""
+        self.emails[order_id].append({"to": self.orders[order_id]["billing"]["email"], "subject": subject,
+                                      "body": texturize(body)})
+
+    def _tracking_block(self, order_id: int) -> str:
+        """What Advanced Shipment Tracking adds to the customer's e-mails and order page."""
+        return "\n".join(f"{t['tracking_provider'] or '—'} {t['tracking_number']} {t['tracking_link']}".strip()
+                         for t in (tracking_json(item) for item in self.trackings[order_id]))
 
     def list_notes(self, order_id: int) -> list[dict]:
         with self.lock:  # newest first, as WooCommerce lists them
@@ -220,19 +251,33 @@ class SandboxStore(StoreReadouts):
 
     def add_tracking(self, order_id: int, fields: dict) -> dict:
         """Like Advanced Shipment Tracking 3.9.2: every post adds an item (duplicates too);
-        ``date_shipped`` is ignored (always today); an unknown provider is stored but echoed as ""."""
+        ``date_shipped`` is ignored (always today). The provider is ``custom_tracking_provider``
+        when given, else ``tracking_provider``, mapped to AST's own provider by name or slug —
+        a known name sent as a custom provider becomes AST's provider with AST's link; an
+        unknown one is stored but echoed as "". AST then adds its own private order note."""
         with self.lock:
-            provider = _provider(fields.get("tracking_provider") or "")
-            item = {"tracking_provider": provider or (fields.get("tracking_provider") or ""),
-                    "custom_tracking_provider": fields.get("custom_tracking_provider") or "",
+            name = fields.get("custom_tracking_provider") or fields.get("tracking_provider") or ""
+            provider = _provider(name)
+            item = {"tracking_provider": provider or name,
+                    "custom_tracking_provider": "" if provider else (fields.get("custom_tracking_provider") or ""),
                     "custom_tracking_link": fields.get("custom_tracking_link") or "",
                     "tracking_number": str(fields["tracking_number"]), "tracking_product_code": "",
                     "source": "REST_API", "date_shipped": int(time.time()), "status_shipped": "1" if provider else "",
                     "tracking_id": hashlib.md5(secrets.token_bytes(16)).hexdigest(), "user_id": 1}
             self.trackings[order_id].append(item)
             self._sync_tracking_meta(order_id)
+            self.add_note(order_id, f"Order was shipped with {provider or ''} and tracking number is: "
+                                    f"{item['tracking_number']}")
             self.touch(order_id)
             return tracking_json(item)
+
+    def set_tracking_plugin(self, active: bool) -> None:
+        """Activate or deactivate Advanced Shipment Tracking: its routes (and namespaces in
+        ``GET /wp-json/``) come and go at once; the tracking it stored stays in the order meta."""
+        with self.lock:
+            if self.backend == "native":
+                raise ValueError("this store uses native fulfillments")
+            self.backend = "shipment_tracking" if active else "none"
 
     def delete_tracking(self, order_id: int, tracking_id: str) -> dict | None:
         with self.lock:
@@ -306,6 +351,11 @@ class SandboxStore(StoreReadouts):
             status = "unfulfilled"
         self.set_meta(self.orders[order_id], "_fulfillment_status", status)
         self.touch(order_id)
+
+
+def texturize(text: str) -> str:
+    """The part of wptexturize that surprises: a ``x`` between digits becomes ``×`` (13x1 → 13×1)."""
+    return re.sub(r"(?<=\d)x(?=\d)", "\u00d7", text)
 
 
 def _provider(value: str) -> str | None:

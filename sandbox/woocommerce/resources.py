@@ -90,6 +90,27 @@ def update_order(store, payload, args, order_id):
     return 200, store.update_order(order_id, payload), {}
 
 
+def system_status(store, payload, args):
+    """A sliver of ``GET wc/v3/system_status``: the environment's version and WordPress locale,
+    filtered by ``_fields`` (dotted names select nested keys) as WordPress does."""
+    status = {"environment": {"version": "10.0.2", "wp_version": "6.8.3", "language": store.language,
+                              "home_url": store.url, "site_url": store.url},
+              "active_plugins": [{"plugin": "woo-advanced-shipment-tracking/woocommerce-advanced-shipment-tracking.php",
+                                  "name": "Advanced Shipment Tracking for WooCommerce", "version": "3.9.2"}]
+              if store.backend == "shipment_tracking" else []}
+    if args.get("_fields"):
+        wanted = [f.strip().split(".") for f in args["_fields"].split(",") if f.strip()]
+        filtered = {}
+        for path in wanted:
+            value = status.get(path[0])
+            if len(path) == 2 and isinstance(value, dict) and path[1] in value:
+                filtered.setdefault(path[0], {})[path[1]] = value[path[1]]
+            elif len(path) == 1 and path[0] in status:
+                filtered[path[0]] = value
+        status = filtered
+    return 200, status, {}
+
+
 # --- notes -------------------------------------------------------------------------------------
 
 def list_notes(store, payload, args, order_id):

@@ -59,7 +59,7 @@ class WooSandbox:
 
     def create_store(self, name: str | None = None, backend: str = "shipment_tracking", *,
                      allow_http_callback: bool = False, webhook_delay: float = 0.0,
-                     max_webhook_failures: int = 5) -> SandboxStore:
+                     max_webhook_failures: int = 5, language: str = "en_US") -> SandboxStore:
         """A new empty store. ``backend``: ``native`` (WooCommerce 10.1+ fulfillments),
         ``shipment_tracking`` (the Shipment Tracking API plugin) or ``none`` (notes only)."""
         name = name or "shop-" + uuid.uuid4().hex[:8]
@@ -67,7 +67,8 @@ class WooSandbox:
             if name in self.stores:
                 raise ValueError(f"store {name!r} exists")
             store = SandboxStore(self, name, backend, allow_http_callback=allow_http_callback,
-                                 webhook_delay=webhook_delay, max_webhook_failures=max_webhook_failures)
+                                 webhook_delay=webhook_delay, max_webhook_failures=max_webhook_failures,
+                                 language=language)
             self.stores[name] = store
             return store
 

@@ -27,8 +27,9 @@ async function sessionToken() {
   return urlToken;
 }
 
-/** The response's JSON; throws ApiError when the call fails or the answer is not 2xx. */
-export async function api(method, path, body) {
+/** The response's JSON (or, with raw, the response itself); throws ApiError when the call fails
+ * or the answer is not 2xx. */
+export async function api(method, path, body, raw) {
   const headers = { Accept: "application/json" };
   if (config.mode === "shopify") {
     const token = await sessionToken();
@@ -50,6 +51,7 @@ export async function api(method, path, body) {
   } catch (_) {
     throw new ApiError(0, S.errorNetwork);
   }
+  if (raw && response.ok) return response;
   let data = null;
   try { data = await response.json(); } catch (_) { /* not JSON */ }
   if (!response.ok) throw new ApiError(response.status, data && data.error);

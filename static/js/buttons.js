@@ -22,7 +22,8 @@ export function setBusy(button, busy, busyText) {
     const firstIcon = button.querySelector(".icon");
     if (firstIcon) firstIcon.removeAttribute("hidden");
     button.removeAttribute("aria-busy");
-    if (!state.blocked) button.removeAttribute("aria-disabled");  // a blocked page keeps its buttons off
+    // A blocked page, or a store awaiting re-authorization (is-blocked), keeps its buttons off.
+    if (!state.blocked && !button.classList.contains("is-blocked")) button.removeAttribute("aria-disabled");
   }
 }
 

@@ -8,6 +8,7 @@ export const S = config.strings;
 export const numbers = new Intl.NumberFormat(config.locale);
 const pluralRules = new Intl.PluralRules(config.locale);
 const dates = new Intl.DateTimeFormat(config.locale, { dateStyle: "medium", timeStyle: "short" });
+const times = new Intl.DateTimeFormat(config.locale, { timeStyle: "medium" });
 
 /** "{name}" placeholders filled from vars; unknown ones are left as written. */
 export function fmt(template, vars) {
@@ -25,4 +26,11 @@ export function formatDate(iso) {
   if (!iso) return "";
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : dates.format(date);
+}
+
+/** A moment soon to come, to the second (a retry's next attempt). */
+export function formatTime(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : times.format(date);
 }

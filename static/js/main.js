@@ -5,26 +5,40 @@
  */
 import { config } from "./config.js";
 import { wireDialogs } from "./dialogs.js";
+import { $ } from "./dom.js";
+import { pickSummary, wireFilters } from "./filters.js";
 import { resumeBatch, wireMassSync } from "./mass_sync.js";
-import { wirePagination, wireRows, wireSearch, wireTabs } from "./orders_controls.js";
+import { openLinkedOrder, wirePagination, wireRows, wireSearch, wireTabs } from "./orders_controls.js";
 import { loadOrders, scheduleRowRefresh } from "./orders_loader.js";
 import { loadStore, onStoreRendered } from "./reauth_banner.js";
-import { wireSettings } from "./settings_dialog.js";
+import { wireSelection } from "./selection.js";
+import { fillCarrierNames, wireSettings } from "./settings_dialog.js";
+import { state } from "./state.js";
+import { wireSummary } from "./summary_strip.js";
+import { readUrl } from "./url_state.js";
 
 function start() {
+  readUrl();
   wireTabs();
   wireSearch();
+  wireFilters();
   wirePagination();
   wireRows();
+  wireSelection();
   wireSettings();
   wireDialogs();
   wireMassSync();
+  wireSummary(pickSummary);
+  for (const button of document.querySelectorAll("[data-dismiss]")) {
+    button.addEventListener("click", () => { $(button.dataset.dismiss).hidden = true; });
+  }
   onStoreRendered((reauthorized) => {
+    fillCarrierNames(state.store);
     if (reauthorized) loadOrders();
     else scheduleRowRefresh();  // rows held for access may now be on their way
   });
   loadStore();
-  loadOrders();
+  if (!openLinkedOrder()) loadOrders();
   resumeBatch();
 }
 

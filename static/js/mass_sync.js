@@ -9,7 +9,8 @@ import { S, fmt, numbers, plural } from "./i18n.js";
 import { reportError } from "./notices.js";
 import { loadOrders } from "./orders_loader.js";
 import { POLL, sleep } from "./polling.js";
-import { state } from "./state.js";
+import { adminLink } from "./shipping_info.js";
+import { needsReauth, state } from "./state.js";
 
 const BATCH_KEY = "shipsync.batch." + (config.shop || "standalone");
 let batchId = null;
@@ -28,13 +29,18 @@ function forgetBatch() {
   try { window.sessionStorage.removeItem(BATCH_KEY); } catch (_) { /* see above */ }
 }
 
+/** A batch for these orders' packages (orderIds), or for every one that needs it; throws ApiError. */
+export async function startBatch(orderIds) {
+  const { batch_id: id } = await api("POST", "/sync", orderIds ? { order_ids: orderIds } : undefined);
+  trackBatch(id);
+}
+
 async function startMassSync() {
   const button = $("mass-sync-button");
-  if (unavailable(button) || state.batchRunning) return;
+  if (unavailable(button) || state.batchRunning || needsReauth()) return;
   setBusy(button, true);
   try {
-    const { batch_id: id } = await api("POST", "/sync");
-    trackBatch(id);
+    await startBatch();
   } catch (error) {
     setBusy(button, false);
     reportError(error);
@@ -115,14 +121,25 @@ function finishBatch(p) {
     summary.push(h("p", { class: "legend legend-synced" }, icon("check"), h("span", { text: plural(S.massAllSynced, p.total) })));
   } else {
     summary.push(h("p", { class: "legend legend-failed" }, icon("alert"), h("span", { text: plural(S.massSomeFailed, p.failed) })));
-    summary.push(h("ul", { class: "failures" }, p.failures.map((f) => h("li", { dataset: { orderId: f.order_id } },
-      h("strong", { text: `${f.order_name} · ${fmt(S.package, { id: f.package_id })}: ` }),
-      f.error ? f.error.message + " " : "",
-      f.error ? [h("strong", { text: S.whatToDo }), " ", f.error.fix] : null))));
-    if (p.failed > p.failures.length) summary.push(h("p", { text: plural(S.massMore, p.failed - p.failures.length) }));
+    summary.push(h("ul", { class: "failure-groups" }, (p.by_cause || []).map(causeGroup)));
   }
   $("mass-summary").replaceChildren(...summary);
   loadOrders();
+}
+
+/** One cause: how many, what it means and what to do, once; then the orders it hit, each with its
+ * link into the store's admin. */
+function causeGroup(group) {
+  const orders = group.orders.map((o) => h("li", { dataset: { orderId: o.order_id } },
+    h("span", { text: o.order_name || fmt(S.package, { id: o.package_id }) }),
+    adminLink({ name: o.order_name, admin_url: o.admin_url }, true)));
+  const more = group.count - group.orders.length;
+  return h("li", { class: "failure-group", dataset: { cause: group.cause || "" } },
+    h("p", {}, h("strong", { text: `${S.causes[group.cause] || group.cause} · ${plural(S.massCauseCount, group.count)}` })),
+    h("p", { text: group.message }),
+    h("p", {}, h("strong", { text: S.whatToDo }), " ", group.fix),
+    h("ul", { class: "failure-orders" }, orders),
+    more > 0 ? h("p", { class: "subdued", text: plural(S.massMore, more) }) : null);
 }
 
 function closeBatch() {

@@ -5,9 +5,10 @@ import { api } from "./api.js";
 import { S, fmt } from "./i18n.js";
 import { reportError, toast } from "./notices.js";
 import { refreshCounts, replaceOrder, scheduleRowRefresh } from "./orders_loader.js";
+import { expandOrder } from "./orders_controls.js";
 import { renderOrders } from "./orders_table.js";
 import { POLL, sleep } from "./polling.js";
-import { state } from "./state.js";
+import { needsReauth, state } from "./state.js";
 import { inFlight } from "./statuses.js";
 
 // Past this the row polling takes over from following the order.
@@ -15,7 +16,7 @@ const FOLLOW_AT_MOST = 5 * 60 * 1000;
 
 export async function syncOrder(orderId) {
   const order = state.orders.find((o) => o.id === orderId);
-  if (!order || state.syncing.has(orderId) || state.blocked) return;
+  if (!order || state.syncing.has(orderId) || state.blocked || needsReauth()) return;
   state.syncing.add(orderId);
   renderOrders();
   let latest = order;
@@ -27,7 +28,15 @@ export async function syncOrder(orderId) {
       latest = await api("GET", `/orders/${orderId}`);
       replaceOrder(latest);
     } while (inFlight(latest) && Date.now() - started < FOLLOW_AT_MOST);
-    toast(fmt(latest.requires_sync ? S.syncStillFailing : S.syncDone, { name: latest.name }), latest.requires_sync);
+    if (latest.requires_sync) {
+      // Say why, and open the order's shipping information, where the fix is.
+      const failed = latest.packages.find((p) => p.status === "requires_sync" && p.error);
+      const cause = failed ? S.causes[failed.error.cause] || failed.error.cause : "";
+      toast(fmt(cause ? S.syncFailedBecause : S.syncStillFailing, { name: latest.name, cause }), true);
+      expandOrder(orderId);
+    } else {
+      toast(fmt(S.syncDone, { name: latest.name }));
+    }
     refreshCounts();
   } catch (error) {
     reportError(error);

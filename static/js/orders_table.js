@@ -1,12 +1,15 @@
 /* The orders table and what surrounds it: one row per order (plus its hidden details row),
- * the empty state, the tab counts and the pagination line.
+ * the empty state, the tab counts and the pagination line. On narrow screens the CSS stacks each
+ * row's cells; their data-label says what each one is.
  */
 import { setBusy } from "./buttons.js";
 import { $, h, icon } from "./dom.js";
 import { S, fmt, formatDate, numbers, plural } from "./i18n.js";
-import { shippingInformation, trackingLink } from "./shipping_info.js";
-import { state } from "./state.js";
+import { adminLink, shippingInformation, trackingLink } from "./shipping_info.js";
+import { needsReauth, state } from "./state.js";
 import { badge, orderSyncState } from "./statuses.js";
+
+export const COLUMNS = 10;
 
 function itemCount(order) {
   const lines = order.line_items || [];
@@ -14,18 +17,39 @@ function itemCount(order) {
   return order.packages.reduce((sum, p) => sum + (p.items || []).reduce((s, i) => s + (Number(i.quantity) || 0), 0), 0);
 }
 
+/** A sync button is off while the store awaits re-authorization, and points to the banner. */
+export function markBlockedByReauth(button) {
+  if (!needsReauth()) return button;
+  button.setAttribute("aria-disabled", "true");
+  button.setAttribute("aria-describedby", "reauth-title");
+  button.title = S.reauthFirst;
+  button.classList.add("is-blocked");
+  return button;
+}
+
 /** The row's Synchronize button: when the order needs it, busy while the merchant's own sync runs.
  * Orders on their way for another reason (a mass sync, a retry) say so in their badge instead. */
 function syncButton(order) {
   const busy = state.syncing.has(order.id);
-  if (!busy && (!order.requires_sync || order.cancelled || orderSyncState(order) === "in_progress")) return null;
+  const syncState = orderSyncState(order);
+  if (!busy && (!order.requires_sync || order.cancelled || syncState === "in_progress")) return null;
   const button = h("button", {
     type: "button", class: "button", dataset: { action: "sync", orderId: order.id, focusKey: "sync-" + order.id },
     "aria-label": fmt(busy ? S.syncBusyLabel : S.syncLabel, { name: order.name }),
   }, icon("sync"), h("span", { class: "button-label", text: S.sync }));
   if (busy) setBusy(button, true);
-  return button;
+  return markBlockedByReauth(button);
 }
+
+function selectBox(order) {
+  return h("input", {
+    type: "checkbox", class: "select-order", dataset: { action: "select", orderId: order.id },
+    "aria-label": fmt(S.selectOrder, { name: order.name }),
+    checked: state.allMatching || state.selected.has(order.id),
+  });
+}
+
+const cell = (label, props, ...children) => h("td", Object.assign({ "data-label": label }, props || {}), ...children);
 
 function buildOrderRow(order) {
   const expanded = state.expanded.has(order.id);
@@ -41,28 +65,40 @@ function buildOrderRow(order) {
       h("li", {}, p.carrier ? h("span", { class: "carrier", text: p.carrier }) : null, trackingLink(p))))
     : h("span", { class: "subdued", text: S.noPackages });
   const row = h("tr", { class: "order-row" + (expanded ? " is-expanded" : ""), dataset: { orderId: order.id } },
+    h("td", { class: "col-select" }, selectBox(order)),
     h("td", { class: "col-toggle" }, toggle),
-    h("td", {}, h("div", { class: "badges" },
+    cell(S.columns.order, { class: "col-order" }, h("div", { class: "badges" },
       h("span", { class: "order-name", text: order.name }),
+      adminLink(order, true),
       order.cancelled ? h("span", { class: "badge badge-neutral", text: S.cancelled }) : null)),
-    h("td", {}, order.placed_at ? h("time", { datetime: order.placed_at, text: formatDate(order.placed_at) }) : ""),
-    h("td", { text: plural(S.items, itemCount(order)) }),
-    h("td", {}, tracking),
-    h("td", {}, badge("fulfillment", order.fulfillment_status)),
-    h("td", {}, badge("orderSync", orderSyncState(order))),
+    cell(S.columns.date, {}, order.placed_at ? h("time", { datetime: order.placed_at, text: formatDate(order.placed_at) }) : ""),
+    cell(S.columns.customer, { class: "col-customer", text: order.customer || "—" }),
+    cell(S.columns.items, { text: plural(S.items, itemCount(order)) }),
+    cell(S.columns.tracking, {}, tracking),
+    cell(S.columns.fulfillment, {}, badge("fulfillment", order.fulfillment_status)),
+    cell(S.columns.sync, { class: "col-sync" }, badge("orderSync", orderSyncState(order))),
     h("td", { class: "actions" }, syncButton(order)));
   const details = h("tr", { class: "details-row", id: detailsId, dataset: { orderId: order.id }, hidden: !expanded },
-    h("td", { colspan: 8 }, expanded ? shippingInformation(order) : null));
+    h("td", { colspan: COLUMNS }, expanded ? shippingInformation(state.details.get(order.id) || order) : null));
   return [row, details];
 }
 
+function filtered() {
+  return state.q || Object.entries(state.filters).some(([key, value]) => value && !(key === "sort" && value === "-date"));
+}
+
 function emptyRow() {
-  const search = state.q;
-  const content = search
-    ? [h("h2", { text: fmt(S.emptySearch, { q: search }) }),
-      state.tab !== "all" ? h("button", { type: "button", class: "button", dataset: { action: "search-all" }, text: S.searchAll }) : null]
-    : [h("h2", { text: S.empty[state.tab] }), h("p", { text: S.emptyHelp[state.tab] })];
-  return h("tr", { class: "empty-row" }, h("td", { colspan: 8 }, h("div", { class: "empty-state" }, content)));
+  let content;
+  if (state.q) {
+    content = [h("h2", { text: fmt(S.emptySearch, { q: state.q }) }),
+      state.tab !== "all" ? h("button", { type: "button", class: "button", dataset: { action: "search-all" }, text: S.searchAll }) : null];
+  } else if (filtered()) {
+    content = [h("h2", { text: S.emptyFiltered }),
+      h("button", { type: "button", class: "button", dataset: { action: "clear-filters" }, text: S.clearFilters })];
+  } else {
+    content = [h("h2", { text: S.empty[state.tab] }), h("p", { text: S.emptyHelp[state.tab] })];
+  }
+  return h("tr", { class: "empty-row" }, h("td", { colspan: COLUMNS }, h("div", { class: "empty-state" }, content)));
 }
 
 /** Re-render, reusing the rows whose order did not change, and keep keyboard focus where it was. */
@@ -77,7 +113,8 @@ export function renderOrders() {
     for (const row of body.querySelectorAll("tr.order-row")) existing.set(row.dataset.orderId, row);
     const rows = [];
     for (const order of state.orders) {
-      const signature = JSON.stringify([order, state.expanded.has(order.id), state.syncing.has(order.id)]);
+      const signature = JSON.stringify([order, state.expanded.has(order.id), state.syncing.has(order.id),
+        state.details.get(order.id) || null, state.selected.has(order.id), state.allMatching, needsReauth()]);
       const old = existing.get(String(order.id));
       if (old && old.dataset.signature === signature) {
         rows.push(old, old.nextElementSibling);
@@ -95,6 +132,7 @@ export function renderOrders() {
       || body.querySelector(`[data-focus-key="toggle-${orderId}"]`);
     if (target) target.focus();
   }
+  document.dispatchEvent(new CustomEvent("shipsync:rows"));
 }
 
 export function renderCounts(counts) {
@@ -107,13 +145,13 @@ export function renderCounts(counts) {
 export function renderPagination() {
   const pages = Math.max(1, Math.ceil(state.total / state.perPage));
   $("page-prev").disabled = state.page <= 1;
-  $("page-next").disabled = state.page >= pages;
+  $("page-next").disabled = state.page >= pages || !state.nextCursor;
   if (!state.total) {
     $("page-info").textContent = "";
     return;
   }
   const from = (state.page - 1) * state.perPage + 1;
-  const to = Math.min(state.total, state.page * state.perPage);
+  const to = Math.min(state.total, from + state.orders.length - 1);
   $("page-info").textContent = fmt(S.range, { from: numbers.format(from), to: numbers.format(to), total: numbers.format(state.total) })
     + (pages > 1 ? " · " + fmt(S.pageOf, { page: numbers.format(state.page), pages: numbers.format(pages) }) : "");
 }

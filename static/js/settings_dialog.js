@@ -13,12 +13,20 @@ import { state } from "./state.js";
 function mappingRow(from, to) {
   const remove = h("button", { type: "button", class: "button icon-button button-plain", dataset: { action: "remove" } }, icon("close"));
   const source = h("input", { type: "text", value: from, maxlength: 100, "aria-label": S.mappingPlatform, dataset: { field: "from" } });
-  const target = h("input", { type: "text", value: to, maxlength: 100, "aria-label": S.mappingStore, dataset: { field: "to" } });
+  const target = h("input", { type: "text", value: to, maxlength: 100, "aria-label": S.mappingStore, dataset: { field: "to" },
+    list: "carrier-names", autocomplete: "off" });
   const label = () => remove.setAttribute("aria-label", source.value.trim()
     ? fmt(S.mappingRemove, { carrier: source.value.trim() }) : S.mappingRemoveEmpty);
   source.addEventListener("input", label);
   label();
   return h("tr", {}, h("td", {}, source), h("td", {}, target), h("td", {}, remove));
+}
+
+/** The store's own carrier names (Shopify's list, or the WooCommerce tracking plugin's providers),
+ * offered while typing a store carrier name or a carrier filter. */
+export function fillCarrierNames(store) {
+  const names = (store && store.carrier_suggestions) || [];
+  $("carrier-names").replaceChildren(...names.map((name) => h("option", { value: name })));
 }
 
 function fillSettings(settings) {
@@ -30,12 +38,21 @@ function fillSettings(settings) {
   $("settings-error").hidden = true;
 }
 
+/** Which WooCommerce key ShipSync uses, as the store lists it, so older ones can be revoked. */
+function showKey(key) {
+  const line = $("store-key");
+  line.hidden = !key;
+  line.textContent = key ? fmt(S.apiKey, { key: key.ends_with }) : "";
+}
+
 async function openSettings() {
   const button = $("settings-button");
   if (unavailable(button)) return;
   const store = state.store || await loadStore();
   if (!store) return;
+  fillCarrierNames(store);
   fillSettings(store.settings);
+  showKey(store.api_key);
   $("settings-dialog").showModal();
 }
 

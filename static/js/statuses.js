@@ -7,11 +7,19 @@ import { S } from "./i18n.js";
 /** Package statuses the worker is still handling: rows showing them keep refreshing. */
 const IN_FLIGHT = new Set(["pending", "syncing", "retrying"]);
 
+/** A package's status as the merchant should read it: one held because automatic sync is off
+ * waits for them; it has not failed. */
+export function packageState(pkg) {
+  if (pkg.status === "requires_sync" && pkg.error && pkg.error.cause === "manual_sync") return "waiting";
+  return pkg.status;
+}
+
 export function orderSyncState(order) {
   const packages = order.packages.filter((p) => p.status !== "voided");
   if (!packages.length) return "none";
   if (packages.some((p) => IN_FLIGHT.has(p.status))) return "in_progress";
-  if (packages.some((p) => p.status === "requires_sync")) return "requires_sync";
+  if (packages.some((p) => packageState(p) === "requires_sync")) return "requires_sync";
+  if (packages.some((p) => packageState(p) === "waiting")) return "waiting";
   return "synced";
 }
 
@@ -32,6 +40,7 @@ const BADGES = {
     requires_sync: ["critical", "alert"],
     in_progress: ["info", null],
     synced: ["success", "check"],
+    waiting: ["neutral", "clock"],
     none: ["neutral", "minus"],
   },
   packageStatus: {
@@ -40,6 +49,7 @@ const BADGES = {
     retrying: ["warning", null],
     synced: ["success", "check"],
     requires_sync: ["critical", "alert"],
+    waiting: ["neutral", "clock"],
     voided: ["neutral", "minus"],
   },
 };

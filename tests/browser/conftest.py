@@ -7,13 +7,10 @@ used (``make browser`` installs it); without it every browser test is skipped.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.helpers import install_shopify, session_token
 
@@ -33,33 +30,11 @@ if not os.path.exists(CHROMIUM):
                 allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def live_port():
-    return _free_port()
-
-
 @pytest.fixture
 def settings(settings, live_port):
     """The suite's settings, with APP_URL at the live server (webhooks and OAuth come back to it)
     and a short retry backoff so a 3-attempt failure takes a fraction of a second."""
     return settings.replace(app_url=f"http://127.0.0.1:{live_port}", sync_backoff_seconds=0.1)
-
-
-@pytest.fixture
-def live_server(app, live_port):
-    """``create_app(settings)`` served for real, several requests at a time."""
-    server = make_server("127.0.0.1", live_port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{live_port}"
-    server.shutdown()
-    thread.join(5)
 
 
 @pytest.fixture(scope="session")

@@ -114,7 +114,7 @@ def test_individual_sync_turns_a_failed_order_into_prepared(page, client, settin
     expect(details.get_by_role("heading", name="Requires shipment synchronization")).to_be_visible()
     expect(details).to_contain_text("The store's set-up prevents the fulfillment")
     expect(details).to_contain_text("What to do: Fix the order in the store (for example release the hold)")
-    expect(details).to_contain_text("Attempts in this run: 1 of 3")
+    expect(details).to_contain_text("1 attempt; not retried automatically, as retrying cannot fix this")
     expect(details).to_contain_text("1 × Lamp")
     screenshot(page, "shipping-information.png")
 
@@ -201,23 +201,33 @@ def test_mass_sync_summary_lists_what_still_failed_and_why(page, client, setting
     expect(page.locator("#mass-sync")).to_have_attribute("data-done", "true", timeout=30_000)
     summary = page.locator("#mass-summary")
     expect(summary).to_contain_text("1 shipment still needs your attention:")
-    expect(summary.locator("li")).to_have_count(1)
-    expect(summary.locator("li")).to_contain_text(f"{still_held['name']} · Package PKG-{still_held['id']}")
-    expect(summary.locator("li")).to_contain_text("release the hold")
+    groups = summary.locator(".failure-group")  # one paragraph per cause, not per order
+    expect(groups).to_have_count(1)
+    expect(groups).to_contain_text("Store set-up · 1 shipment")
+    expect(groups).to_contain_text("release the hold")
+    expect(groups.locator(".failure-orders li")).to_have_text([still_held["name"]])
+    expect(groups.get_by_role("link", name=f"Open order {still_held['name']} in the store admin")).to_have_attribute(
+        "href", re.compile(rf"/admin/orders/{still_held['id']}$"))
     expect(order_names(page)).to_have_text([still_held["name"]])
     page.get_by_role("button", name="Dismiss").click()
     expect(page.locator("#mass-sync")).to_be_hidden()
 
 
-def test_reauthorization_banner_appears_and_goes_away_after_reinstall(page, client, settings, quiet_shop,
-                                                                       shopify_store, live_server):
-    # The store revokes the app's tokens: the next sync cannot refresh them.
+def order_while_access_is_revoked(client, settings, shopify_store) -> dict:
+    """The store revokes the app's tokens: the next sync cannot refresh them, and the store
+    needs re-authorization. Returns the order whose label found it so."""
     shopify_store.expire_access_token(SHOP)
     shopify_store.revoke_refresh_token(SHOP)
     held = new_order(client, shopify_store, ("Mug",))
     wait_for(lambda: client.get("/api/store", headers=api_headers(settings, SHOP)).json["status"] == "reauth_required",
              timeout=20, message="store to need re-authorization")
     settle(client, settings, 1)
+    return held
+
+
+def test_reauthorization_banner_appears_and_goes_away_after_reinstall(page, client, settings, quiet_shop,
+                                                                       shopify_store, live_server):
+    held = order_while_access_is_revoked(client, settings, shopify_store)
 
     # Tokens from App Bridge, none on the URL: the app home's token exchange (which would
     # re-authorize by itself) does not run, so the merchant needs the banner's link.
@@ -257,7 +267,7 @@ def test_spanish_texts_for_locale_es(page, client, settings, quiet_shop, shopify
     page.goto(app_url(live_server, settings, locale="es"))
 
     expect(page.locator("html")).to_have_attribute("lang", "es")
-    expect(page.get_by_role("heading", name="Pedidos", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Sincronización de envíos", exact=True)).to_be_visible()
     expect(tab(page, "Pendientes de preparación")).to_have_attribute("aria-selected", "true")
     expect(tab(page, "Preparados")).to_be_visible()
     expect(page.get_by_role("button", name="Sincronizar mis envíos")).to_be_visible()
@@ -280,12 +290,12 @@ def test_settings_are_saved_from_the_panel(page, client, settings, quiet_shop, l
     dialog.get_by_label("Notify the customer").uncheck()
     dialog.get_by_role("button", name="Add carrier").click()
     dialog.get_by_role("textbox", name="Carrier in the shipping platform").last.fill("Correos Express")
-    dialog.get_by_role("textbox", name="Carrier name in your store").last.fill("Correos")
+    dialog.get_by_role("combobox", name="Carrier name in your store").last.fill("Correos")
     dialog.get_by_role("button", name="Add carrier").click()
     dialog.get_by_role("textbox", name="Carrier in the shipping platform").last.fill("correos express")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.get_by_role("alert")).to_contain_text("Fill in both carrier names")  # checked before sending
-    dialog.get_by_role("textbox", name="Carrier name in your store").last.fill("Correos Express")
+    dialog.get_by_role("combobox", name="Carrier name in your store").last.fill("Correos Express")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.get_by_role("alert")).to_contain_text("is mapped twice")  # checked before sending
 

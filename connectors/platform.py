@@ -1,0 +1,96 @@
+"""The platform descriptor: everything the rest of ShipSync may know about one store platform.
+
+Each ``connectors/<platform>/__init__.py`` exports one ``Platform`` as ``PLATFORM``;
+``connectors.PLATFORMS`` maps names to them. Nothing outside ``connectors/<platform>/``
+branches on a platform's name: it asks the descriptor.
+
+Layering: the descriptor is built at import time from this package's own code only (the
+connector class and pure functions). What needs the app's services — the sign-in/install
+blueprint and the webhook receiver — is *named* here (``app_modules``, dotted module paths,
+each exporting ``bp``), and only the app layer (``app.py``) imports those modules. So
+``import connectors`` never loads ``sync/``, ``webhooks/``, ``auth/`` or ``admin/``.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+EMBEDDED, STANDALONE = "embedded", "standalone"
+
+
+class UnknownPlatform(ValueError):
+    """A platform name no descriptor is registered for: never fall into another's behaviour."""
+
+
+class InvalidSessionToken(ValueError):
+    """A session token this platform did not sign, or one expired or malformed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """One platform setting read from the environment: ``Settings.<field>`` from ``<env>``."""
+
+    field: str
+    env: str
+    default: object = ""
+    kind: Callable = str
+    required_in_production: bool = False
+
+
+def _nothing(*_args, **_kwargs):
+    return None
+
+
+def _no_carriers(_store) -> list[str]:
+    return []
+
+
+def _no_cost(_shipment) -> float:
+    return 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Platform:
+    """One store platform, as the engine, the webhooks, the pages and the app see it."""
+
+    name: str
+    # ``connector(access, settings, http=None)``: the ``connectors.base.Connector`` of one store.
+    connector: type
+    # The store's address as stored in ``Store.domain`` and as labels name it.
+    normalize_store: Callable[[str], str]
+    # ``webhook_path(store_row_id)``: where this platform's stores send their webhooks.
+    webhook_path: Callable[[int], str]
+    webhook_topics: tuple[str, ...]
+    # Dotted modules each exporting a Flask ``bp`` (sign-in/install, webhook receiver):
+    # imported and registered by the app layer only.
+    app_modules: tuple[str, ...]
+    # (endpoint, query argument naming the store) of the install/sign-in start: the page's
+    # "re-authorize" link.
+    reauthorize: tuple[str, str]
+    page_mode: str  # EMBEDDED (inside the store's admin) or STANDALONE
+    credential_fields: tuple[str, ...]  # the ``connectors.base.Credentials`` fields it uses
+    sandbox: str  # dotted module of its sandbox store (sandbox/<platform>/)
+    # How an id found in a label (order, line item) becomes the id ShipSync keeps.
+    label_id: Callable[[str], str] = str
+    # ``admin_order_url(store, settings, external_id)``: the order's page in the store's admin.
+    admin_order_url: Callable = _nothing
+    # ``app_link(store, settings)``: where the merchant opens ShipSync (e-mails); None: the app's URL.
+    app_link: Callable = _nothing
+    carrier_suggestions: Callable = _no_carriers  # (store) → carrier names the store knows
+    key_info: Callable = _nothing  # (store) → the store key in use, for the page (or None)
+    # Rate budget: points a package sync / an order read asks of the store's bucket (0: none).
+    sync_cost: Callable = _no_cost
+    read_cost: float = 0.0
+    # EMBEDDED: ``session_token(token, settings)`` → the store address a session token names;
+    # raises InvalidSessionToken for a token not its own.
+    session_token: Callable | None = None
+    settings: tuple[Setting, ...] = ()  # its own settings (``Settings.<field>``)
+
+    def __post_init__(self):
+        if self.page_mode not in (EMBEDDED, STANDALONE):
+            raise ValueError(f"{self.name}: page_mode must be {EMBEDDED!r} or {STANDALONE!r}")
+        if self.page_mode == EMBEDDED and self.session_token is None:
+            raise ValueError(f"{self.name}: an embedded page needs session_token")
+
+    def webhook_url(self, app_url: str, store_id: int) -> str:
+        return app_url.rstrip("/") + self.webhook_path(store_id)

@@ -1,0 +1,79 @@
+"""Shopify as the rest of ShipSync sees it: its ``connectors.platform.Platform``."""
+from __future__ import annotations
+
+import jwt
+
+from connectors.platform import EMBEDDED, InvalidSessionToken, Platform
+
+from . import documents as doc
+from .carriers import KNOWN
+from .ids import numeric_id
+from .oauth import valid_shop_domain
+from .webhooks import TOPICS
+
+DEFAULT_ADMIN_ORIGIN = "https://{shop}"
+
+
+def normalize_store(raw: str) -> str:
+    """The lower-case shop domain."""
+    return (raw or "").strip().lower().removeprefix("https://").rstrip("/")
+
+
+def label_id(value: str) -> str:
+    """Ids may come numeric or as a GID (gid://shopify/Order/5001); ShipSync keeps the number."""
+    return value.rsplit("/", 1)[-1] if value.startswith("gid://") else value
+
+
+def admin_order_url(store, settings, external_id: str) -> str:
+    """admin.shopify.com/store/<handle>/orders/<id>, the admin's own address (the old
+    <shop>/admin/orders/<id> only redirects there); outside production the configured admin
+    origin (the sandbox)."""
+    origin = settings.shopify_admin_origin
+    if origin == DEFAULT_ADMIN_ORIGIN and valid_shop_domain(store.domain):
+        handle = store.domain.removesuffix(".myshopify.com")
+        return f"https://admin.shopify.com/store/{handle}/orders/{numeric_id(external_id)}"
+    return f"{origin.format(shop=store.domain)}/admin/orders/{numeric_id(external_id)}"
+
+
+def app_link(store, settings) -> str:
+    """The app inside the store's admin."""
+    return settings.shopify_admin_origin.format(shop=store.domain) + f"/admin/apps/{settings.shopify_api_key}"
+
+
+def carrier_suggestions(_store) -> list[str]:
+    """Shopify's supported tracking companies."""
+    return list(KNOWN)
+
+
+def session_token(token: str, settings) -> str:
+    """The shop domain a valid App Bridge session token names; raises InvalidSessionToken."""
+    try:
+        claims = jwt.decode(token, settings.shopify_api_secret, algorithms=["HS256"],
+                            audience=settings.shopify_api_key, leeway=10,
+                            options={"require": ["exp", "nbf", "dest", "aud"]})
+    except jwt.InvalidTokenError as error:
+        raise InvalidSessionToken(str(error)) from None
+    return claims["dest"].removeprefix("https://")
+
+
+def descriptor(connector: type) -> Platform:
+    return Platform(
+        name="shopify",
+        connector=connector,
+        normalize_store=normalize_store,
+        label_id=label_id,
+        # Shopify signs with the app secret, so one URL serves every shop.
+        webhook_path=lambda _store_id: "/webhooks/shopify",
+        webhook_topics=TOPICS,
+        app_modules=("auth.shopify", "webhooks.shopify"),
+        reauthorize=("shopify_auth.start", "shop"),
+        page_mode=EMBEDDED,
+        credential_fields=("access_token", "refresh_token"),
+        sandbox="sandbox.shopify",
+        admin_order_url=admin_order_url,
+        app_link=app_link,
+        carrier_suggestions=carrier_suggestions,
+        sync_cost=connector.requested_cost,
+        read_cost=float(doc.REQUESTED_COST["ORDER_QUERY"]),
+        session_token=session_token,
+    )
