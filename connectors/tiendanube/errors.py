@@ -14,6 +14,7 @@ import requests
 
 from connectors.base import (CONNECTION, INVALID_DATA, RATE_LIMITED, STORE_CONFIGURATION, STORE_SERVER,
                              TOKEN_EXPIRED, ConnectorError)
+from connectors.retry_after import capped_wait, parse_retry_after
 
 MIN_RATE_WAIT = 0.5  # seconds: one request's worth of the bucket at 2 per second
 
@@ -53,7 +54,7 @@ def from_response(response: requests.Response, action: str) -> ConnectorError:
         return ConnectorError(cause, message, http_status=status, retry_after=wait, detail=detail)
     if status >= 500:
         return ConnectorError(STORE_SERVER, f"Tiendanube had a server error ({status})", http_status=status,
-                              retry_after=retry_after_header(response.headers.get("Retry-After")), detail=detail)
+                              retry_after=parse_retry_after(response.headers.get("Retry-After")), detail=detail)
     if status == 404:
         return ConnectorError(INVALID_DATA, f"Tiendanube could not find what ShipSync asked for ({text or 404})",
                               http_status=status, detail=detail)
@@ -104,22 +105,14 @@ def _is_fulfillment_refusal(response: requests.Response) -> bool:
 def rate_wait(response: requests.Response) -> float:
     """How long the store asks us to wait: ``Retry-After`` if ever sent, else ``x-rate-limit-reset``
     (milliseconds), never less than one request's share of the bucket."""
-    header = retry_after_header(response.headers.get("Retry-After"))
+    header = parse_retry_after(response.headers.get("Retry-After"))
     if header is not None:
         return max(MIN_RATE_WAIT, header)
     try:
-        return max(MIN_RATE_WAIT, float(response.headers.get("x-rate-limit-reset", "")) / 1000.0)
+        reset = capped_wait(float(response.headers.get("x-rate-limit-reset", "")) / 1000.0)
     except ValueError:
-        return MIN_RATE_WAIT
-
-
-def retry_after_header(value: str | None) -> float | None:
-    """Seconds from a delta-seconds Retry-After (Tiendanube documents none; a proxy in front may
-    send one). HTTP dates and garbage are no hint; capped at an hour."""
-    try:
-        return min(3600.0, max(0.0, float(value))) if value else None
-    except ValueError:
-        return None
+        reset = None
+    return max(MIN_RATE_WAIT, reset or 0.0)
 
 
 def snippet(response: requests.Response) -> str:

@@ -170,3 +170,19 @@ def test_error_table(status, body, cause):
     assert error.cause == cause and error.http_status == status
     if status == 422:
         assert "tracking_number: is too long" in error.message
+
+
+def test_the_stores_wait_is_read_by_the_shared_parser_and_capped():
+    """An HTTP-date Retry-After is understood, and a reset of "inf" ms is an hour, never forever."""
+    import requests
+
+    from connectors.tiendanube.errors import rate_wait
+
+    def answer(**headers):
+        response = requests.Response()
+        response.headers.update(headers)
+        return response
+
+    assert rate_wait(answer(**{"x-rate-limit-reset": "inf"})) == 3600.0
+    assert rate_wait(answer(**{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})) < 1.0  # a past date: no wait
+    assert rate_wait(answer(**{"Retry-After": "soon", "x-rate-limit-reset": "1500"})) == 1.5
