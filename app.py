@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 import db
 import headers
+import locales
 import logs
 from config import Settings, load_settings
 from crypto import TokenCipher
@@ -64,23 +65,13 @@ def create_app(settings: Settings | None = None, http=None) -> Flask:
     app.extensions["shipsync"] = Services(settings, cipher, sync_engine,
                                           SyncService(sessionmaker, sync_engine, task_queue), task_queue)
     tasks.init_app(app)
-    Babel(app, locale_selector=_select_locale)
+    Babel(app, locale_selector=locales.select_locale)
 
     _register_blueprints(app)
     headers.init_app(app)
     _register_errors(app)
     _register_commands(app)
     return app
-
-
-def _select_locale():
-    from flask import session
-
-    requested = request.args.get("locale", "")[:2].lower()
-    if requested in ("en", "es"):
-        session["locale"] = requested
-        return requested
-    return session.get("locale") or request.accept_languages.best_match(["en", "es"]) or "en"
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -13,11 +13,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, render_template, request, send_from_directory, session, url_for
-from flask_babel import get_locale, gettext as _, ngettext
+from flask_babel import gettext as _, ngettext
 
 from auth.session import csrf_token
 from auth.shopify import exchange_on_app_home
 from headers import page_policy
+from locales import language_tag
 
 bp = Blueprint("pages", __name__)
 
@@ -76,7 +77,7 @@ def index():
     config = {
         "mode": mode,
         "shop": shop,
-        "locale": str(get_locale()),
+        "locale": language_tag(),
         "apiBase": url_for("api.list_orders").removesuffix("/orders"),
         # Only a signed-in browser session needs (and gets) a CSRF token; Shopify calls use bearer tokens.
         "csrfToken": csrf_token() if mode == STANDALONE else None,

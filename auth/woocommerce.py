@@ -30,7 +30,7 @@ import secrets
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES
 
@@ -38,6 +38,7 @@ from auth.session import connect_generation, sign_in_store
 from connectors import connector_for
 from connectors.base import ConnectorError, Credentials, StoreAccess
 from db import get_session
+from locales import language_tag
 from models import ACTIVE, Store
 from stores import find_store, normalize_domain, save_credentials, store_access
 
@@ -224,4 +225,4 @@ def connect_return():
 def _page(status: int, message: str, fix: str, store_url: str = ""):
     """The page saying what went wrong and what to do, styled as the app, with the connect form
     again holding the address the merchant typed (so a typo is fixed, not retyped)."""
-    return render_template("connect_error.html", locale=str(get_locale()), message=message, fix=fix, store_url=store_url[:2000]), status
+    return render_template("connect_error.html", locale=language_tag(), message=message, fix=fix, store_url=store_url[:2000]), status

@@ -1,5 +1,5 @@
 """The orders page through the Flask client: CSP per kind of store, App Bridge, languages,
-store scoping of the API, and the Spanish catalog kept complete."""
+store scoping of the API, and the Spanish and Portuguese catalogs kept complete."""
 from __future__ import annotations
 
 import json
@@ -150,25 +150,41 @@ def test_page_is_not_cached(client):
 
 # ---- Languages -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("query,headers", [
-    ("&locale=es", {}),
-    ("&locale=es-ES", {}),                      # Shopify sends language-region
-    ("", {"Accept-Language": "es-MX,es;q=0.9"}),  # or the browser says so
+SPANISH = {"lang": "es", "texts": ("Pendientes de preparación", "Preparados", "Sincronizar mis envíos", "Configuración",
+                                    "Buscar por número de pedido o de seguimiento", "Vuelve a autorizar ShipSync"),
+           "requiresSyncHeading": "Requiere sincronización de envíos",
+           "items": {"one": "{count} artículo", "other": "{count} artículos"}}
+PORTUGUESE = {"lang": "pt-BR", "texts": ("Pendentes de preparação", "Preparados", "Sincronizar meus envios",
+                                         "Configurações", "Buscar por número do pedido ou código de rastreio",
+                                         "Autorizar o ShipSync novamente"),
+              "requiresSyncHeading": "Precisa de sincronização de envios",
+              "items": {"one": "{count} item", "other": "{count} itens"}}
+
+
+@pytest.mark.parametrize("query,headers,language", [
+    ("&locale=es", {}, SPANISH),
+    ("&locale=es-ES", {}, SPANISH),                          # Shopify sends language-region
+    ("", {"Accept-Language": "es-MX,es;q=0.9"}, SPANISH),     # or the browser says so
+    ("&locale=pt-BR", {}, PORTUGUESE),                       # Nuvemshop's spelling
+    ("&locale=pt_BR", {}, PORTUGUESE),                       # babel's
+    ("&locale=pt", {}, PORTUGUESE),
+    ("", {"Accept-Language": "pt-BR,pt;q=0.9,en;q=0.5"}, PORTUGUESE),
 ])
-def test_spanish_page(client, query, headers):
+def test_translated_page(client, query, headers, language):
     response = client.get(f"/?shop={SHOP}{query}", headers=headers)
     html = response.text
     config = page_config(response)
 
-    assert '<html lang="es">' in html
-    for text in ("Pendientes de preparación", "Preparados", "Sincronizar mis envíos", "Configuración",
-                 "Buscar por número de pedido o de seguimiento", "Vuelve a autorizar ShipSync"):
+    assert f'<html lang="{language["lang"]}">' in html
+    for text in language["texts"]:
         assert text in html
     assert "Fulfillment Pending" not in html and "Synchronize my shipments" not in html
-    assert config["locale"] == "es"
-    assert config["strings"]["requiresSyncHeading"] == "Requiere sincronización de envíos"
-    assert config["strings"]["fulfillment"]["partially_fulfilled"] == "Preparado parcialmente"
-    assert config["strings"]["items"] == {"one": "{count} artículo", "other": "{count} artículos"}
+    # The browser's Intl refuses babel's "pt_BR": the page hands it the BCP 47 tag.
+    assert config["locale"] == language["lang"]
+    assert config["strings"]["requiresSyncHeading"] == language["requiresSyncHeading"]
+    assert config["strings"]["items"] == language["items"]
+    if language is SPANISH:
+        assert config["strings"]["fulfillment"]["partially_fulfilled"] == "Preparado parcialmente"
 
 
 def test_english_by_default(client):
@@ -176,6 +192,14 @@ def test_english_by_default(client):
 
     assert '<html lang="en">' in response.text and "Fulfillment Pending" in response.text
     assert page_config(response)["strings"]["items"] == {"one": "{count} item", "other": "{count} items"}
+
+
+def test_the_chosen_language_is_remembered_for_the_session(client):
+    client.get(f"/?shop={SHOP}&locale=pt-BR")
+
+    assert page_config(client.get(f"/?shop={SHOP}"))["locale"] == "pt-BR"
+    assert page_config(client.get(f"/?shop={SHOP}&locale=xx"))["locale"] == "pt-BR"
+    assert page_config(client.get(f"/?shop={SHOP}&locale=es-AR"))["locale"] == "es"
 
 
 def test_api_explains_causes_in_the_pages_language(app, client, settings):
@@ -187,6 +211,8 @@ def test_api_explains_causes_in_the_pages_language(app, client, settings):
 
     assert english["orders"][0]["packages"][0]["error"]["fix"].startswith("Fix the order in the store")
     assert spanish["orders"][0]["packages"][0]["error"]["fix"].startswith("Corrige el pedido en la tienda")
+    portuguese = client.get("/api/orders?tab=pending&locale=pt-BR", headers=api_headers(settings, SHOP)).json
+    assert portuguese["orders"][0]["packages"][0]["error"]["fix"].startswith("Corrija o pedido na loja")
 
 
 # ---- A merchant sees only their own store ---------------------------------------------------------
@@ -269,15 +295,19 @@ def _source_messages() -> set[str]:
     return found
 
 
-def _catalog(name: str):
-    path = ROOT / "translations" / "es" / "LC_MESSAGES" / name
+CATALOGS = ("es", "pt_BR")
+
+
+def _catalog(language: str, name: str):
+    path = ROOT / "translations" / language / "LC_MESSAGES" / name
     with open(path, "rb") as handle:
-        return read_po(handle, locale="es") if name.endswith(".po") else read_mo(handle)
+        return read_po(handle, locale=language) if name.endswith(".po") else read_mo(handle)
 
 
-def test_spanish_catalog_translates_every_text_in_the_code():
+@pytest.mark.parametrize("language", CATALOGS)
+def test_catalog_translates_every_text_in_the_code(language):
     """Fails when a new _() text was not extracted and translated: see babel.cfg for the commands."""
-    po = _catalog("messages.po")
+    po = _catalog(language, "messages.po")
     translated = {}
     for message in po:
         if message.id:
@@ -287,19 +317,34 @@ def test_spanish_catalog_translates_every_text_in_the_code():
 
     in_code = _source_messages()
     assert len(in_code) > 100
-    assert sorted(in_code - set(translated)) == [], "texts not in translations/es (run the babel.cfg commands)"
-    assert sorted(k for k in in_code if not translated[k]) == [], "untranslated or fuzzy Spanish texts"
+    assert sorted(in_code - set(translated)) == [], f"texts not in translations/{language} (run the babel.cfg commands)"
+    assert sorted(k for k in in_code if not translated[k]) == [], f"untranslated or fuzzy texts in {language}"
 
 
-def test_compiled_spanish_catalog_matches_the_po_file():
-    po, mo = _catalog("messages.po"), _catalog("messages.mo")
+@pytest.mark.parametrize("language", CATALOGS)
+def test_compiled_catalog_matches_the_po_file(language):
+    po, mo = _catalog(language, "messages.po"), _catalog(language, "messages.mo")
     def texts(catalog):
         return {(m.id[0] if isinstance(m.id, (tuple, list)) else m.id):
                 tuple(m.string) if isinstance(m.string, (tuple, list)) else m.string for m in catalog if m.id}
 
     po_texts, mo_texts = texts(po), texts(mo)
 
-    assert mo_texts == po_texts, "translations/es/LC_MESSAGES/messages.mo is stale: pybabel compile -d translations"
+    assert mo_texts == po_texts, f"translations/{language}/LC_MESSAGES/messages.mo is stale: pybabel compile -d translations"
+
+
+@pytest.mark.parametrize("language", CATALOGS)
+def test_catalog_keeps_every_placeholder(language):
+    """A translation that drops or renames {count} or %(store)s breaks the text it fills."""
+    placeholder = re.compile(r"\{\w+\}|%\(\w+\)s")
+    for message in _catalog(language, "messages.po"):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        wanted = set(placeholder.findall(ids[-1]))
+        for string in strings:
+            assert set(placeholder.findall(string)) <= wanted | set(placeholder.findall(ids[0])), (message.id, string)
 
 
 def test_every_script_module_is_preloaded(client):
