@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, redirect, request
 from sqlalchemy import select
 
+from connectors import platform
 from connectors.shopify.oauth import valid_shop_domain, verify_callback_hmac
 from db import get_session
 from models import Order
@@ -20,8 +21,6 @@ from stores import find_store
 
 bp = Blueprint("order_link", __name__)
 
-# What the embedded page itself needs from Shopify's query (App Bridge, token exchange, language).
-PASSED_ON = ("shop", "host", "embedded", "id_token", "locale")
 
 
 @bp.get("/shopify/order")
@@ -34,7 +33,8 @@ def shopify_order():
     order_id = (request.args.get("id") or "").rsplit("/", 1)[-1]  # numeric, or a GID on some targets
     if not order_id.isdigit():
         abort(400, description="id must be the order's numeric id")
-    page = {k: request.args[k] for k in PASSED_ON if k in request.args}
+    # What the embedded page itself needs from Shopify's query (its descriptor's Embedding says).
+    page = {k: request.args[k] for k in platform("shopify").embedding.passed_on if k in request.args}
     store = find_store(get_session(), "shopify", shop)
     order = store and get_session().scalar(select(Order).where(Order.store_id == store.id,
                                                                Order.external_id == order_id))

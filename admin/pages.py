@@ -1,29 +1,28 @@
 """The merchant's orders page (HTML). It reads the JSON API in admin/api.py.
 
-One page serves both kinds of store. Inside Shopify admin (``?shop=…``) it loads App
-Bridge and sends a session token with every API call; for WooCommerce it stands alone,
-on the session cookie set by the connect flow, with the CSRF token embedded for writes.
-The page holds no order data itself: everything it shows comes from the API, so it is
-cacheable per language and safe to render for anybody.
+One page serves every kind of store. Opened by an embedding platform's admin (its descriptor's
+``Embedding`` recognises the request: Shopify's ``?shop=…``) it loads that platform's bridge
+module, which hands the API a session token on every call; standalone (WooCommerce, or an
+embedded platform's page opened outside its admin) it runs on the session cookie set by the
+sign-in flow, with the CSRF token embedded for writes. The page holds no order data itself:
+everything it shows comes from the API, so it is safe to render for anybody.
 """
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, render_template, request, send_from_directory, session, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext as _, ngettext
 
+from admin.embedding import bridge_file, frame_ancestors, opened_by, page_settings, run_on_load
 from auth.session import csrf_token
-from auth.shopify import exchange_on_app_home
 from headers import page_policy
 from locales import language_tag
 
 bp = Blueprint("pages", __name__)
 
-APP_BRIDGE_URL = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
-SHOPIFY, STANDALONE, SIGNED_OUT = "shopify", "standalone", "signed_out"
+EMBEDDED, STANDALONE, SIGNED_OUT = "embedded", "standalone", "signed_out"
 
 
 @functools.cache
@@ -33,65 +32,63 @@ def script_modules() -> tuple[str, ...]:
     return tuple(sorted(p.name for p in folder.glob("*.js")))
 
 
-def frame_ancestors(shop: str | None) -> str:
-    """Shopify admin may frame the page for its own shop only; elsewhere nobody may.
-
-    The configured admin origin (the sandbox's, outside production) is Shopify admin too.
-    """
-    if not shop:
-        return "frame-ancestors 'none'"
-    sources = [f"https://{shop}", "https://admin.shopify.com"]
-    admin = urlsplit(current_app.config["SETTINGS"].shopify_admin_origin.format(shop=shop))
-    if f"{admin.scheme}://{admin.netloc}" not in sources:
-        sources.append(f"{admin.scheme}://{admin.netloc}")
-    return "frame-ancestors " + " ".join(sources)
-
-
-def _valid_shop(shop: str | None) -> str | None:
-    from connectors.shopify.oauth import valid_shop_domain
-
-    return shop if shop and valid_shop_domain(shop) else None
-
-
 @bp.after_app_request
 def content_security_policy(response):
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = page_policy(
-            frame_ancestors(_valid_shop(request.args.get("shop"))))
+            frame_ancestors(request.args, current_app.config["SETTINGS"]))
     return response
 
 
 @bp.get("/")
 def index():
     settings = current_app.config["SETTINGS"]
-    # Shopify-managed installs land here first: get an offline token from the id_token.
-    exchange_on_app_home(request.args)
-    shop = _valid_shop(request.args.get("shop"))
-    if shop:
-        mode = SHOPIFY
-    elif "store_id" in session:
-        mode = STANDALONE
-    else:
-        mode = SIGNED_OUT
-    store = _signed_in_store() if mode == STANDALONE else None
+    opened = opened_by(request.args)
+    if opened:
+        run_on_load(opened[0], request.args)
+    signed_in = "store_id" in session
+    mode = EMBEDDED if opened else STANDALONE if signed_in else SIGNED_OUT
+    descriptor, address = opened or (None, None)
+    embedding = descriptor.embedding if descriptor else None
+    bridge = url_for("pages.bridge", platform=descriptor.name) if descriptor else None
     config = {
         "mode": mode,
-        "shop": shop,
+        "store": address or None,
         "locale": language_tag(),
         "apiBase": url_for("api.list_orders").removesuffix("/orders"),
-        # Only a signed-in browser session needs (and gets) a CSRF token; Shopify calls use bearer tokens.
-        "csrfToken": csrf_token() if mode == STANDALONE else None,
-        "installUrl": url_for("shopify_auth.start", shop=shop) if shop else None,
+        # A signed-in browser session needs (and gets) a CSRF token, also inside an admin: an
+        # embedded page opened outside its admin falls back to it. Session tokens need none.
+        "csrfToken": csrf_token() if signed_in else None,
+        "installUrl": _start_url(descriptor, address) if address else None,
         "maxAttempts": settings.sync_max_attempts,
         "strings": client_strings(),
+        "embedding": page_settings(descriptor, address, bridge) | {"signInUrl": _start_url(descriptor, "")}
+        if descriptor else None,
     }
     response = current_app.make_response(render_template(
-        "orders.html", mode=mode, shop=shop, store=store, api_key=settings.shopify_api_key,
-        app_bridge_url=APP_BRIDGE_URL, config=config, script_modules=script_modules(),
+        "orders.html", mode=mode, store=_signed_in_store() if mode == STANDALONE else None,
+        embedding=embedding, head_meta=embedding.head_meta(settings) if embedding else {}, bridge=bridge,
+        carrier_note=descriptor.carrier_note() if descriptor else None,
+        config=config, script_modules=script_modules(),
         demo_links=demo_links() if mode == SIGNED_OUT and settings.app_env == "development" else None))
     # The page embeds a per-session CSRF token and depends on the language: never share it.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/embedded/<platform>/bridge.js")
+def bridge(platform: str):
+    """An embedding platform's bridge module, shipped in its own package (connectors/<p>/)."""
+    path = bridge_file(platform)
+    if path is None:
+        abort(404)
+    return send_from_directory(path.parent, path.name, mimetype="text/javascript")
+
+
+def _start_url(descriptor, address: str) -> str | None:
+    """The platform's install/sign-in start (its ``reauthorize`` endpoint), for that store if named."""
+    endpoint, argument = descriptor.reauthorize
+    return url_for(endpoint, **({argument: address} if address else {}))
 
 
 def _signed_in_store() -> str | None:
@@ -288,7 +285,8 @@ def client_strings() -> dict:
         "errorGeneric": _("Something went wrong. Try again."),
         "errorNetwork": _("ShipSync could not be reached. Check your connection and try again."),
         "errorSession": _("Your session has expired. Open ShipSync again from your store admin."),
-        "errorNoToken": _("Open ShipSync from your Shopify admin to see your orders."),
+        "errorNoToken": _("Open ShipSync from your {admin} admin to see your orders."),
+        "signIn": _("Sign in with {admin}"),
         "errorNotInstalled": _("ShipSync is not installed on this store."),
         "installLink": _("Install ShipSync"),
     }

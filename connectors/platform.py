@@ -13,7 +13,7 @@ each exporting ``bp``), and only the app layer (``app.py``) imports those module
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from typing import Callable, Mapping
 
 EMBEDDED, STANDALONE = "embedded", "standalone"
 
@@ -49,6 +49,46 @@ def _no_cost(_shipment) -> float:
     return 0.0
 
 
+def _no_meta(_settings) -> dict:
+    return {}
+
+
+@dataclasses.dataclass(frozen=True)
+class Embedding:
+    """How an EMBEDDED platform's admin shows the orders page in its frame.
+
+    The page (admin/pages.py), its security headers and its script ask this, never a platform
+    name. What runs in the browser is the platform's *bridge*: an ES module shipped inside
+    ``connectors/<platform>/`` and served at ``/embedded/<platform>/bridge.js``, exporting
+
+    - ``start(config)`` → true when the page is inside the admin (false: the page falls back to
+      the standalone sign-in);
+    - ``sessionToken()`` → a fresh session token for the API (null when there is none);
+    - optionally ``toast(text, isError)`` → true when the admin showed the toast itself.
+    """
+
+    # ``opened_by(args)``: the store address when the request's query says this platform's admin
+    # opened the page ("" when the admin names no store in the URL), None when it did not.
+    opened_by: Callable[[Mapping[str, str]], str | None]
+    # ``frame_ancestors(store, settings)``: the origins that may frame the page (``store`` as
+    # ``opened_by`` returned it).
+    frame_ancestors: Callable[[str, object], list[str]]
+    # The bridge module's file (absolute path, inside the platform's package).
+    bridge: str
+    # ``admin_name()``: the admin's name as the merchant knows it, in the page's language
+    # (called during a request: it may use flask_babel).
+    admin_name: Callable[[], str]
+    # A script the admin requires before any other (App Bridge); its origin joins script-src.
+    host_script: str = ""
+    # ``head_meta(settings)``: ``<meta name=… content=…>`` the host script reads.
+    head_meta: Callable = _no_meta
+    # "module:function" run with the request's query when the admin opens the app home (e.g.
+    # Shopify's token exchange). Named, not imported: it belongs to the app layer.
+    on_load: str = ""
+    # Query arguments a link into the page (an order link) keeps for the page itself.
+    passed_on: tuple[str, ...] = ()
+
+
 @dataclasses.dataclass(frozen=True)
 class Platform:
     """One store platform, as the engine, the webhooks, the pages and the app see it."""
@@ -77,6 +117,9 @@ class Platform:
     # ``app_link(store, settings)``: where the merchant opens ShipSync (e-mails); None: the app's URL.
     app_link: Callable = _nothing
     carrier_suggestions: Callable = _no_carriers  # (store) → carrier names the store knows
+    # ``carrier_note()``: what the settings form says about the store's carrier names, in the
+    # page's language (called during a request: it may use flask_babel), or None.
+    carrier_note: Callable = _nothing
     key_info: Callable = _nothing  # (store) → the store key in use, for the page (or None)
     # Rate budget: points a package sync / an order read asks of the store's bucket (0: none).
     sync_cost: Callable = _no_cost
@@ -84,13 +127,14 @@ class Platform:
     # EMBEDDED: ``session_token(token, settings)`` → the store address a session token names;
     # raises InvalidSessionToken for a token not its own.
     session_token: Callable | None = None
+    embedding: Embedding | None = None  # EMBEDDED: how the admin frames the page
     settings: tuple[Setting, ...] = ()  # its own settings (``Settings.<field>``)
 
     def __post_init__(self):
         if self.page_mode not in (EMBEDDED, STANDALONE):
             raise ValueError(f"{self.name}: page_mode must be {EMBEDDED!r} or {STANDALONE!r}")
-        if self.page_mode == EMBEDDED and self.session_token is None:
-            raise ValueError(f"{self.name}: an embedded page needs session_token")
+        if self.page_mode == EMBEDDED and (self.session_token is None or self.embedding is None):
+            raise ValueError(f"{self.name}: an embedded page needs session_token and embedding")
 
     def webhook_url(self, app_url: str, store_id: int) -> str:
         return app_url.rstrip("/") + self.webhook_path(store_id)

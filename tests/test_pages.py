@@ -72,7 +72,7 @@ def test_shopify_page_may_be_framed_by_its_shop_and_the_admin_only(app, client):
 
     assert response.status_code == 200
     assert frame_policy(response) == shopify_csp(app)
-    assert page_config(response)["mode"] == "shopify"
+    assert (page_config(response)["mode"], page_config(response)["embedding"]["platform"]) == ("embedded", "shopify")
 
 
 def test_with_the_real_shopify_admin_only_the_shop_and_admin_may_frame(settings):

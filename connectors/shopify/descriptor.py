@@ -1,9 +1,12 @@
 """Shopify as the rest of ShipSync sees it: its ``connectors.platform.Platform``."""
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import jwt
 
-from connectors.platform import EMBEDDED, InvalidSessionToken, Platform
+from connectors.platform import EMBEDDED, Embedding, InvalidSessionToken, Platform
 
 from . import documents as doc
 from .carriers import KNOWN
@@ -12,6 +15,8 @@ from .oauth import valid_shop_domain
 from .webhooks import TOPICS
 
 DEFAULT_ADMIN_ORIGIN = "https://{shop}"
+# Shopify's rule: App Bridge is the page's first script, loaded synchronously from Shopify's CDN.
+APP_BRIDGE_URL = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
 
 
 def normalize_store(raw: str) -> str:
@@ -45,6 +50,13 @@ def carrier_suggestions(_store) -> list[str]:
     return list(KNOWN)
 
 
+def carrier_note() -> str:
+    from flask_babel import gettext as _  # a request's language; the registry loads no Flask
+
+    return _("Shopify writes the carriers it knows in its own spelling (“United Parcel Service” becomes “UPS”) so "
+             "that it can link their tracking; pick a name from the suggestions to keep it exactly.")
+
+
 def session_token(token: str, settings) -> str:
     """The shop domain a valid App Bridge session token names; raises InvalidSessionToken."""
     try:
@@ -54,6 +66,36 @@ def session_token(token: str, settings) -> str:
     except jwt.InvalidTokenError as error:
         raise InvalidSessionToken(str(error)) from None
     return claims["dest"].removeprefix("https://")
+
+
+def opened_by(args) -> str | None:
+    """Shopify admin opens the app with ``?shop=<shop>.myshopify.com`` (and host, embedded, id_token)."""
+    shop = args.get("shop")
+    return shop if shop and valid_shop_domain(shop) else None
+
+
+def frame_ancestors(shop: str, settings) -> list[str]:
+    """The shop and Shopify admin may frame the page for that shop only; the configured admin
+    origin (the sandbox's, outside production) is Shopify admin too."""
+    sources = [f"https://{shop}", "https://admin.shopify.com"]
+    admin = urlsplit(settings.shopify_admin_origin.format(shop=shop))
+    if f"{admin.scheme}://{admin.netloc}" not in sources:
+        sources.append(f"{admin.scheme}://{admin.netloc}")
+    return sources
+
+
+EMBEDDING = Embedding(
+    opened_by=opened_by,
+    frame_ancestors=frame_ancestors,
+    bridge=str(Path(__file__).with_name("bridge.js")),
+    admin_name=lambda: "Shopify",
+    host_script=APP_BRIDGE_URL,
+    head_meta=lambda settings: {"shopify-api-key": settings.shopify_api_key},
+    # Shopify-managed installs land on the app home first: an offline token from its id_token.
+    on_load="auth.shopify:exchange_on_app_home",
+    # What the page needs from Shopify's query: App Bridge, the token exchange, the language.
+    passed_on=("shop", "host", "embedded", "id_token", "locale"),
+)
 
 
 def descriptor(connector: type) -> Platform:
@@ -73,7 +115,9 @@ def descriptor(connector: type) -> Platform:
         admin_order_url=admin_order_url,
         app_link=app_link,
         carrier_suggestions=carrier_suggestions,
+        carrier_note=carrier_note,
         sync_cost=connector.requested_cost,
         read_cost=float(doc.REQUESTED_COST["ORDER_QUERY"]),
         session_token=session_token,
+        embedding=EMBEDDING,
     )

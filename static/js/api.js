@@ -1,8 +1,10 @@
-/* The merchant JSON API (DESIGN §4). Shopify pages send a session token; the standalone
- * WooCommerce page relies on its session cookie and sends the CSRF token on writes.
+/* The merchant JSON API (DESIGN §4). A page inside a store's admin sends the session token its
+ * platform's bridge hands out; a standalone page relies on its session cookie and sends the
+ * CSRF token on writes.
  */
+import { bridge, sessionToken } from "./bridge.js";
 import { config } from "./config.js";
-import { S } from "./i18n.js";
+import { S, fmt } from "./i18n.js";
 
 /** status 0: the server was not reached, or there is no session token (code "no_token"). */
 class ApiError extends Error {
@@ -13,27 +15,13 @@ class ApiError extends Error {
   }
 }
 
-const urlToken = new URLSearchParams(window.location.search).get("id_token");
-
-/** App Bridge's fresh token when the CDN script loaded; else the one Shopify put on the URL. */
-async function sessionToken() {
-  const bridge = window.shopify;
-  if (bridge && typeof bridge.idToken === "function") {
-    try {
-      const token = await bridge.idToken();
-      if (token) return token;
-    } catch (_) { /* fall back to the URL's token */ }
-  }
-  return urlToken;
-}
-
 /** The response's JSON (or, with raw, the response itself); throws ApiError when the call fails
  * or the answer is not 2xx. */
 export async function api(method, path, body, raw) {
   const headers = { Accept: "application/json" };
-  if (config.mode === "shopify") {
+  if (bridge.inside || (config.mode === "embedded" && !config.csrfToken)) {
     const token = await sessionToken();
-    if (!token) throw new ApiError(0, S.errorNoToken, "no_token");
+    if (!token) throw new ApiError(0, fmt(S.errorNoToken, { admin: config.embedding.admin }), "no_token");
     headers.Authorization = "Bearer " + token;
   } else if (method !== "GET" && config.csrfToken) {
     headers["X-CSRF-Token"] = config.csrfToken;

@@ -3,6 +3,7 @@
  * the server in the #shipsync-config blob; every value from the API is written as text.
  * This module only wires the others together and starts the polls.
  */
+import { connectBridge } from "./bridge.js";
 import { config } from "./config.js";
 import { wireDialogs } from "./dialogs.js";
 import { $ } from "./dom.js";
@@ -42,5 +43,9 @@ function start() {
   resumeBatch();
 }
 
-// A signed-out page only offers the ways in: it has no orders to show.
-if (config.mode !== "signed_out") start();
+// A signed-out page only offers the ways in: it has no orders to show. An embedded page first
+// hears from its admin (through the platform's bridge) whether it is inside it.
+if (config.mode !== "signed_out") {
+  await connectBridge();
+  start();
+}

@@ -3,7 +3,7 @@
  */
 import { api } from "./api.js";
 import { setBusy, unavailable } from "./buttons.js";
-import { config } from "./config.js";
+import { storageKey } from "./bridge.js";
 import { $, h, icon } from "./dom.js";
 import { S, fmt, numbers, plural } from "./i18n.js";
 import { reportError } from "./notices.js";
@@ -12,7 +12,7 @@ import { POLL, sleep } from "./polling.js";
 import { adminLink } from "./shipping_info.js";
 import { needsReauth, state } from "./state.js";
 
-const BATCH_KEY = "shipsync.batch." + (config.shop || "standalone");
+const BATCH_KEY = storageKey("batch");
 let batchId = null;
 
 // sessionStorage can be refused inside a third-party iframe: progress then simply does not

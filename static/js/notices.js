@@ -1,19 +1,16 @@
-/* Telling the merchant something: a toast for passing news (Shopify admin's own toast when the
- * page is embedded and App Bridge loaded), the #notice banner (and a blocked page) for session
- * and installation problems, which retrying cannot fix.
+/* Telling the merchant something: a toast for passing news (the admin's own toast when the page
+ * is embedded and its platform's bridge can show one), the #notice banner (and a blocked page)
+ * for session and installation problems, which retrying cannot fix.
  */
+import { adminToast, bridge } from "./bridge.js";
 import { config } from "./config.js";
 import { $, h } from "./dom.js";
-import { S } from "./i18n.js";
+import { S, fmt } from "./i18n.js";
 import { state } from "./state.js";
 
 /** One toast per text at a time: a repeated failure does not pile up toasts. */
 export function toast(text, isError) {
-  const bridge = window.shopify;
-  if (bridge && bridge.toast && typeof bridge.toast.show === "function") {
-    bridge.toast.show(text, { isError: !!isError, duration: isError ? 8000 : 5000 });
-    return;
-  }
+  if (adminToast(text, isError)) return;
   for (const old of $("toasts").querySelectorAll(".toast")) {
     if (old.textContent === text) old.remove();
   }
@@ -28,7 +25,7 @@ function showNotice(text, link) {
   if (link) {
     anchor.href = link.href;
     anchor.textContent = link.text;
-    if (config.mode === "shopify") anchor.target = "_top";
+    if (bridge.inside) anchor.target = "_top";  // an admin's frame cannot show a store's consent screen
     anchor.hidden = false;
   } else {
     anchor.hidden = true;
@@ -39,8 +36,15 @@ function showNotice(text, link) {
 /** The text for a failure retrying may fix; null for session and installation problems, which
  * block the page (see block). */
 export function blockingError(error) {
-  if (error.code === "no_token" || error.status === 401) {
-    block(error.code === "no_token" ? S.errorNoToken : S.errorSession);
+  if (error.code === "no_token") {
+    // Opened outside the admin (no bridge answered): the platform's sign-in is the way in.
+    const admin = config.embedding.admin;
+    block(fmt(S.errorNoToken, { admin }), bridge.inside ? null
+      : { href: config.embedding.signInUrl, text: fmt(S.signIn, { admin }) });
+    return true;
+  }
+  if (error.status === 401) {
+    block(S.errorSession);
     return true;
   }
   if (error.status === 404 && /store not installed/.test(error.message)) {

@@ -2,7 +2,7 @@
  * store stops accepting ShipSync's access, and goes away (with a toast) once it accepts it again.
  */
 import { api } from "./api.js";
-import { config } from "./config.js";
+import { storageKey } from "./bridge.js";
 import { $ } from "./dom.js";
 import { S } from "./i18n.js";
 import { reportError, toast } from "./notices.js";
@@ -12,7 +12,7 @@ import { needsReauth, state } from "./state.js";
 
 // Remembers, across the trip to the store's consent screen, that re-authorization was awaited,
 // so the page can confirm it once the merchant comes back.
-const AWAITED_KEY = "shipsync.reauth." + (config.shop || "standalone");
+const AWAITED_KEY = storageKey("reauth");
 
 function awaited(value) {
   try {
