@@ -354,3 +354,28 @@ def test_every_script_module_is_preloaded(client):
     page = client.get("/").get_data(as_text=True)
     modules = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "static" / "js").glob("*.js"))
     assert modules and all(f'rel="modulepreload" href="/static/js/{name}"' in page for name in modules)
+
+
+# ---- The embedding seam: what the page asks of the opening platform's descriptor -------------------
+
+def test_the_opening_platforms_bridge_is_served_from_its_own_package(client):
+    config = page_config(client.get(f"/?shop={SHOP}&embedded=1"))
+    bridge = client.get(config["embedding"]["bridge"])
+
+    assert config["embedding"]["bridge"] == "/embedded/shopify/bridge.js"
+    assert bridge.status_code == 200 and bridge.mimetype == "text/javascript"
+    assert bridge.data == (ROOT / "connectors" / "shopify" / "bridge.js").read_bytes()
+    assert config["embedding"]["admin"] == "Shopify" and config["store"] == SHOP
+
+
+@pytest.mark.parametrize("name", ["woocommerce", "nowhere", "..", "shopify%2F..%2F..%2Fapp.py"])
+def test_a_platform_without_an_embedding_has_no_bridge(client, name):
+    assert client.get(f"/embedded/{name}/bridge.js").status_code == 404
+
+
+def test_a_signed_in_browser_keeps_its_csrf_token_inside_an_admin_for_the_fallback(app, client):
+    csrf = sign_in(client, make_store(app, "woocommerce", "https://shop.example.com"))
+
+    config = page_config(client.get(f"/?shop={SHOP}"))
+    assert config["mode"] == "embedded" and config["csrfToken"] == csrf
+    assert config["embedding"]["signInUrl"] == "/auth/shopify"
