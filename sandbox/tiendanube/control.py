@@ -2,7 +2,7 @@
 Tests use the same operations in Python on ``TiendanubeSandbox`` / ``SandboxStore``::
 
     POST   /_sandbox/reset
-    PUT    /_sandbox/app                         {redirect_url?, token_error_status?, user_id_as_number?, code_ttl?}
+    PUT    /_sandbox/app                         {redirect_url?, app_url?, token_error_status?, user_id_as_number?, code_ttl?}
     POST   /_sandbox/stores                      {store_id?, name?, plan?, auth_styles?, allow_http_webhooks?}
     GET    /_sandbox/stores/<id>
     POST   /_sandbox/stores/<id>/token           → {access_token} (install without the browser)
@@ -20,7 +20,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request
 
 bp = Blueprint("tiendanube_control", __name__, url_prefix="/_sandbox")
-APP_SETTINGS = {"redirect_url": str, "token_error_status": int, "user_id_as_number": bool, "code_ttl": float}
+APP_SETTINGS = {"redirect_url": str, "app_url": str, "token_error_status": int, "user_id_as_number": bool, "code_ttl": float}
 
 
 def _sandbox():

@@ -12,7 +12,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from sandbox.tiendanube import api, control, ids, oauth
+from sandbox.tiendanube import admin, api, control, ids, oauth
 from sandbox.tiendanube.delivery import Deliverer
 from sandbox.tiendanube.model import SandboxStore
 
@@ -24,9 +24,10 @@ SCOPES = "read_orders,write_orders"
 class TiendanubeSandbox:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, app_id: str = APP_ID,
                  client_secret: str = CLIENT_SECRET, scopes: str = SCOPES, redirect_url: str = "",
-                 webhook_time_scale: float = 1.0, delivery_timeout: float = 3.0):
+                 app_url: str = "", webhook_time_scale: float = 1.0, delivery_timeout: float = 3.0):
         self.host, self.port = host, port
         self.app_id, self.client_secret, self.scopes, self.redirect_url = str(app_id), client_secret, scopes, redirect_url
+        self.app_url = app_url  # the app's URL (Partner Portal): what the admin frames (admin.py)
         self.code_ttl = 300.0
         self.token_error_status = 200
         self.user_id_as_number = True
@@ -100,7 +101,7 @@ class _QuietHandler(WSGIRequestHandler):
 def build_app(sandbox: TiendanubeSandbox) -> Flask:
     app = Flask("tiendanube_sandbox")
     app.config["TIENDANUBE_SANDBOX"] = sandbox
-    for blueprint in (oauth.bp, control.bp, api.bp):
+    for blueprint in (oauth.bp, admin.bp, control.bp, api.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(HTTPException)
