@@ -41,3 +41,17 @@ def test_a_token_with_only_iat_is_accepted_while_fresh():
 def test_no_secret_configured_accepts_nothing():
     with pytest.raises(jwt.InvalidTokenError):
         store_id_from_session_token(make_session_token(SECRET, 7, now=NOW), "", now=NOW)
+
+
+def test_the_api_takes_a_nexo_session_token_as_its_stores_caller(app, client):
+    """Registered, the descriptor's session_token binds an embedded page's API call to its store."""
+    from tests.helpers import make_store
+
+    make_store(app, "tiendanube", "2093261", access_token="tn-token")
+    secret = app.config["SETTINGS"].tiendanube_client_secret
+
+    answer = client.get("/api/store", headers={"Authorization": f"Bearer {make_session_token(secret, 2093261)}"})
+    forged = client.get("/api/store", headers={"Authorization": f"Bearer {make_session_token(SECRET, 2093261)}"})
+
+    assert answer.status_code == 200 and (answer.json["platform"], answer.json["store"]) == ("tiendanube", "2093261")
+    assert forged.status_code == 401
