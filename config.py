@@ -84,7 +84,7 @@ class Settings:
             return extra[name]
         for setting in _platform_settings():
             if setting.field == name:
-                return setting.default
+                return setting.default_for(self.app_env == "production")
         raise AttributeError(name)
 
     @property
@@ -114,12 +114,38 @@ def _platform_settings():
 def _read_platform_settings(env, production: bool) -> dict:
     values = {}
     for setting in _platform_settings():
-        if production and setting.required_in_production and not env.get(setting.env):
-            raise ConfigError(f"missing required setting(s): {setting.env}")
         raw = env.get(setting.env)
-        values[setting.field] = setting.default if raw in (None, "") else (
-            setting.kind(raw) if setting.kind is str else _number(env, setting.env, setting.default, setting.kind))
+        if raw in (None, ""):
+            if production and setting.required_in_production:
+                raise ConfigError(f"missing required setting(s): {setting.env}")
+            values[setting.field] = setting.default_for(production)
+            continue
+        values[setting.field] = _platform_value(env, setting, raw)
+        refusal = setting.refusal_in_production(values[setting.field]) if production else None
+        if refusal:
+            raise ConfigError(refusal)
     return values
+
+
+def _platform_value(env, setting, raw: str):
+    if setting.kind is str:
+        return raw
+    if setting.kind in (int, float):
+        return _number(env, setting.env, setting.default, setting.kind)
+    try:
+        return setting.kind(raw)
+    except ValueError as error:
+        raise ConfigError(f"{setting.env}: {error}") from None
+
+
+def _check_platform_settings(settings: "Settings") -> None:
+    from connectors import PLATFORMS
+
+    for descriptor in PLATFORMS.values():
+        try:
+            descriptor.check_settings(settings)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
 
 
 def _flag(value: str) -> bool:
@@ -205,6 +231,7 @@ def load_settings(env=None) -> Settings:
         raise ConfigError("DIGEST_ENABLED needs SMTP_HOST (or MAIL_OUTBOX_DIR) to send the digest")
     if "{shop}" not in settings.shopify_admin_origin:
         raise ConfigError("SHOPIFY_ADMIN_ORIGIN must contain {shop}")
+    _check_platform_settings(settings)
     if settings.production:
         _refuse_unsafe_production(env, settings)
     return settings

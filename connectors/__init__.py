@@ -12,7 +12,7 @@ from connectors.base import StoreAccess
 from connectors.platform import Platform, UnknownPlatform
 
 # The registration: one name per platform (its package is connectors/<name>/).
-REGISTERED = ("shopify", "woocommerce")
+REGISTERED = ("shopify", "woocommerce", "tiendanube")
 
 PLATFORMS: dict[str, Platform] = {}
 

@@ -33,8 +33,28 @@ class Setting:
     field: str
     env: str
     default: object = ""
+    # Parses the raw value: ``str``, ``int``, ``float``, or a checker returning the value and
+    # raising ValueError with what is wrong (the error names ``env``).
     kind: Callable = str
     required_in_production: bool = False
+    # The published sandbox app's value (e.g. its client secret): the default outside
+    # production only. Production never falls back to it (unset means ``default``, e.g. the
+    # platform is off) and refuses it when it is set explicitly.
+    sandbox_value: object = None
+    # Production refuses anything but an https:// address (a sandbox's or a plain-http origin).
+    https_in_production: bool = False
+
+    def default_for(self, production: bool):
+        """The value when the environment does not set it."""
+        return self.default if production or self.sandbox_value is None else self.sandbox_value
+
+    def refusal_in_production(self, value) -> str | None:
+        """Why production must not start with ``value`` (None: it may)."""
+        if self.sandbox_value is not None and value == self.sandbox_value:
+            return f"{self.env} is the sandbox's published value: set your app's in production"
+        if self.https_in_production and value and not str(value).lower().startswith("https://"):
+            return f"{self.env} must be an https:// address in production"
+        return None
 
 
 def _nothing(*_args, **_kwargs):
@@ -129,6 +149,9 @@ class Platform:
     session_token: Callable | None = None
     embedding: Embedding | None = None  # EMBEDDED: how the admin frames the page
     settings: tuple[Setting, ...] = ()  # its own settings (``Settings.<field>``)
+    # ``check_settings(settings)``: raises ValueError naming the variable when its settings do
+    # not make sense together (e.g. an app id without its secret).
+    check_settings: Callable = _nothing
 
     def __post_init__(self):
         if self.page_mode not in (EMBEDDED, STANDALONE):

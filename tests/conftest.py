@@ -16,8 +16,10 @@ from sqlalchemy import create_engine, text
 
 import db
 from config import Settings
+from tests import platform_drivers
 
-pytest_plugins = ["tests.helpers", "tests.fixtures_shopify", "tests.fixtures_woocommerce"]
+# Each registered platform's tests/<platform>/driver.py too (tests/platform_drivers.py).
+pytest_plugins = ["tests.helpers", "tests.fixtures_shopify", "tests.fixtures_woocommerce", *platform_drivers.modules()]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_QUEUE_URL = os.environ.get("TEST_QUEUE_URL")
@@ -60,8 +62,8 @@ def queue_url(tmp_path):
 
 
 @pytest.fixture
-def settings(database_url, queue_url, shopify_sandbox):
-    return Settings(
+def settings(database_url, queue_url, shopify_sandbox, request):
+    return platform_drivers.with_platform_settings(Settings(
         app_env="test",
         app_url="http://127.0.0.1:8000",
         secret_key="test-secret-key",
@@ -73,7 +75,7 @@ def settings(database_url, queue_url, shopify_sandbox):
         allow_http_stores=True,
         store_timeout_seconds=2.0,
         sync_lease_seconds=5.0,
-    )
+    ), request)
 
 
 @pytest.fixture

@@ -160,6 +160,10 @@ def worker_env(settings) -> dict:
                SECRET_KEY=settings.secret_key, TOKEN_ENCRYPTION_KEY=settings.token_encryption_key,
                SHOPIFY_ADMIN_ORIGIN=settings.shopify_admin_origin, APP_URL=settings.app_url,
                STORE_TIMEOUT_SECONDS="2", SYNC_LEASE_SECONDS="3", SYNC_BACKOFF_SECONDS="1.5")
+    from connectors import PLATFORMS
+
+    for setting in (s for descriptor in PLATFORMS.values() for s in descriptor.settings):
+        env[setting.env] = str(getattr(settings, setting.field))  # e.g. its sandbox's origins
     return env
 
 

@@ -1,7 +1,8 @@
 """POST /webhooks/shopify: Shopify's verification, and one small handler per topic, named after it.
 
 The receiving itself (dedupe, handle, record, commit, enqueue) is ``webhooks.delivery``'s;
-the order topics are ``webhooks.orders``' (one policy for every platform).
+the order topics are ``webhooks.orders``' and the uninstall and compliance topics
+``webhooks.store_topics``' (one policy for every platform).
 
 Every handler is safe to run twice (Shopify delivers at least once and out of order),
 and treats the webhook as a trigger: order state is read back from the store by the
@@ -10,23 +11,19 @@ worker, so a late copy never rolls an order back.
 from __future__ import annotations
 
 import json
-import logging
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import delete, or_, select
 
 from db import get_session
-from models import SYNCED, UNINSTALLED, Order, Package, WebhookReceipt
+from models import UNINSTALLED
 from stores import find_store
-from sync import causes
-from sync.packages import hold_waiting
 from webhooks import orders
 from webhooks.delivery import Refused, Source, duplicate
 from webhooks.delivery import receive as receive_delivery
 from webhooks.signatures import valid_base64_hmac
+from webhooks.store_topics import app_uninstalled, customers_data_request, customers_redact, shop_redact
 
 bp = Blueprint("shopify_webhooks", __name__)
-log = logging.getLogger(__name__)
 
 COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
 
@@ -105,55 +102,6 @@ def fulfillment_orders_order_routing_complete(session, store, payload):
     if not fo_id:
         return {"ignored": "no fulfillment order"}, []
     return {"fulfillment_order": fo_id}, [lambda: _queue().routing_complete(store.id, fo_id)]
-
-
-def app_uninstalled(session, store, payload):
-    """Stop all work for the store and drop its tokens; a re-install starts afresh."""
-    store.status = UNINSTALLED
-    store.credentials_encrypted = None
-    store.token_expires_at = store.refresh_expires_at = None
-    waiting = session.scalars(select(Package).where(Package.store_id == store.id, Package.status != SYNCED)).all()
-    hold_waiting(waiting, causes.STORE_UNINSTALLED, "The app was uninstalled from the store.")
-    return {"uninstalled": store.domain}, []
-
-
-def _customer_orders(session, store, payload):
-    customer = payload.get("customer") or {}
-    wanted = [str(i) for i in (payload.get("orders_requested") or payload.get("orders_to_redact") or [])]
-    conditions = [Order.external_id.in_(wanted)] if wanted else []
-    if customer.get("email"):
-        conditions.append(Order.customer_email == customer["email"])
-    if not conditions:
-        return []
-    return session.scalars(select(Order).where(Order.store_id == store.id, or_(*conditions))).all()
-
-
-def customers_data_request(session, store, payload):
-    """What ShipSync holds about the customer, kept with the receipt for the merchant to pass on."""
-    orders = _customer_orders(session, store, payload)
-    report = [{"order": o.name, "customer_name": o.customer_name, "customer_email": o.customer_email,
-               "tracking_numbers": [p.tracking_number for p in o.packages]} for o in orders]
-    log.info("customers/data_request for store %s: %d order(s) reported", store.id, len(report))
-    return {"data_request": report}, []
-
-
-def customers_redact(session, store, payload):
-    """Erase the customer's personal data; shipments stay, without a name or address attached."""
-    orders = _customer_orders(session, store, payload)
-    for order in orders:
-        order.customer_name = order.customer_email = None
-    # Earlier data-request reports carry the same personal data.
-    session.execute(delete(WebhookReceipt).where(WebhookReceipt.store_id == store.id,
-                                                 WebhookReceipt.topic == "customers/data_request"))
-    return {"redacted_orders": len(orders)}, []
-
-
-def shop_redact(session, store, payload):
-    """Erase everything of the store: Shopify sends this 48 hours after uninstall, so a store
-    that is installed is never erased. The erasing is the worker's (a big store takes long)."""
-    if store.status != UNINSTALLED:
-        return {"ignored": "store is installed"}, []
-    return {"redacting": True}, [lambda: _queue().redact_store(store.id)]
 
 
 HANDLERS = {

@@ -1,9 +1,9 @@
 """The app-level settings a Tiendanube connector needs, as one small frozen value.
 
-The app's settings will be named ``TIENDANUBE_APP_ID``, ``TIENDANUBE_CLIENT_SECRET``,
-``TIENDANUBE_SCOPES``, ``TIENDANUBE_AUTH_ORIGIN``, ``TIENDANUBE_API_ORIGIN`` and
-``TIENDANUBE_API_VERSION``; until config.py carries them, ``TiendanubeConfig.of(settings)``
-reads the lower-case attributes when present and falls back to the documented defaults.
+The app's settings ``TIENDANUBE_APP_ID``, ``TIENDANUBE_CLIENT_SECRET``, ``TIENDANUBE_SCOPES``,
+``TIENDANUBE_AUTH_ORIGIN``, ``TIENDANUBE_API_ORIGIN`` and ``TIENDANUBE_API_VERSION`` are the
+descriptor's ``Setting``s (``descriptor.py``); ``TiendanubeConfig.of(settings)`` reads them
+(and falls back to the documented defaults for a settings object without them).
 """
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ AUTH_ORIGIN = "https://www.tiendanube.com"
 API_ORIGIN = "https://api.tiendanube.com"
 API_VERSION = "2025-03"
 SCOPES = "read_orders,write_orders"
+# The sandbox's app (sandbox/tiendanube/server.py): the default outside production only.
+SANDBOX_APP_ID = "4242"
+SANDBOX_CLIENT_SECRET = "sandbox-tiendanube-client-secret-not-for-production"
 # The API refuses calls without a User-Agent and asks that it name the app and a contact.
 USER_AGENT = "ShipSync (https://github.com/shipsync/shipsync)"
 

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import requests
 
-from connectors.base import (CONNECTION, INVALID_DATA, STORE_CONFIGURATION, STORE_SERVER, TOKEN_EXPIRED,
+from connectors.base import (CONNECTION, INVALID_DATA, STORE_CONFIGURATION, STORE_SERVER, TOKEN_EXPIRED, Connector,
                              ConnectorError, Credentials, FulfillmentResult, RateStatus, RemoteOrder, Shipment,
                              StoreAccess)
 
@@ -25,13 +25,14 @@ from .orders import parse_order
 from .transport import StoreClient
 
 
-class TiendanubeConnector:
+class TiendanubeConnector(Connector):
     platform = "tiendanube"
 
     def __init__(self, access: StoreAccess, settings, http: requests.Session | None = None, *, sleep=None):
         """``access.domain`` is the store id (the token answer's ``user_id``); ``settings`` is a
         ``TiendanubeConfig`` or the app's settings (see ``TiendanubeConfig.of``)."""
-        self.access, self.config = access, TiendanubeConfig.of(settings)
+        super().__init__(access, settings, http)
+        self.config = TiendanubeConfig.of(settings)
         options = access.options or {}
         extra = {"sleep": sleep} if sleep else {}
         self.client = StoreClient(self.config, access.domain, access.credentials.access_token, http,
@@ -39,11 +40,20 @@ class TiendanubeConnector:
 
     @property
     def rate_status(self) -> RateStatus | None:
-        """The store's bucket as of the last answer (requests, not points)."""
+        """The store's bucket as of the last answer, in requests (one request is one point),
+        with the requests this connector's calls added to it (``spent``) for the shared budget."""
         rate = self.client.rate
         if rate is None:
             return None
-        return RateStatus(float(rate.remaining), float(rate.limit), self.client.pacer.leak or rate.documented_leak)
+        return RateStatus(float(rate.remaining), float(rate.limit), self.client.pacer.leak or rate.documented_leak,
+                          spent=float(self.client.spent))
+
+    @staticmethod
+    def requested_cost(shipment: Shipment) -> float:
+        """Requests a sync of ``shipment`` may make, for the shared budget's reservation: the order
+        read, one dispatch per fulfillment order (at most one per item), one read-back. What was
+        not spent is given back when the sync settles."""
+        return float(2 + max(1, len(shipment.items)))
 
     @property
     def learned_options(self) -> dict:

@@ -41,6 +41,7 @@ class StoreClient:
         self.base = f"{config.api_origin.rstrip('/')}/{config.api_version}/{self.store_id}"
         self.auth_style = auth_style if auth_style in STYLES else "authentication"
         self.rate: Rate | None = None  # as of this client's last answer
+        self.spent = 0  # requests the store's bucket took for this client's calls (a 429 takes none)
         self.pacer = pacer_for(self.base)
         self._sleep = sleep
 
@@ -109,6 +110,7 @@ class StoreClient:
         if rate is not None:
             self.rate = rate
             self.pacer.observe(rate)
+            self.spent += response.status_code != 429  # the answer is metered: the request took a drop
         return response
 
     def _pace(self, action: str) -> None:

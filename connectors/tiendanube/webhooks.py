@@ -36,7 +36,8 @@ def verify_signature(client_secret: str, raw_body: bytes, header: str | None) ->
     """Whether ``header`` is the signature of exactly these bytes (constant-time compare)."""
     if not client_secret or not header:
         return False
-    return hmac.compare_digest(sign(client_secret, raw_body), header.strip().lower())
+    # As bytes: compare_digest refuses str with non-ASCII characters, and a header can carry any.
+    return hmac.compare_digest(sign(client_secret, raw_body).encode(), header.strip().lower().encode("utf-8", "replace"))
 
 
 def parse_webhook(raw_body: bytes | str | dict) -> WebhookEvent:
@@ -59,6 +60,22 @@ def parse_webhook(raw_body: bytes | str | dict) -> WebhookEvent:
     if event.startswith(("order/", "fulfillment_order/")) and not (order_id and order_id.isdigit()):
         raise ValueError("the order id is missing or not a number")
     return WebhookEvent(store_id, event, resource_id, order_id)
+
+
+# Topics handled by reading the order back: a later, genuine change arrives with the very same
+# body ({store_id, event, id}), so their repeats are dropped only within a short window (a
+# delivery retried because our answer was slow); past it, reading the order again is harmless.
+READ_BACK_TOPICS = ("order/created", "order/updated")
+READ_BACK_WINDOW_SECONDS = 120
+
+
+def delivery_key(data: dict, event: str, now: float) -> str:
+    """The dedupe key of a delivery: Tiendanube sends no delivery id and retries for days, so
+    the content is the identity (key order and number-or-string ids do not matter)."""
+    canonical = json.dumps({k: as_id(v) if k in ("store_id", "id", "order_id") else v for k, v in data.items()},
+                           sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    return f"{digest}:{int(now // READ_BACK_WINDOW_SECONDS)}" if event in READ_BACK_TOPICS else digest
 
 
 def plan_registrations(existing: list[dict], callback_url: str, topics=TOPICS) -> tuple[list[str], list[str]]:

@@ -1,8 +1,7 @@
 """Tiendanube fixtures: the sandbox as a real server, fresh installed stores, connectors
 pointed at it, and a webhook receiver that records (and can refuse) deliveries.
 
-- ``tn_sandbox``   one TiendanubeSandbox for the session; its webhook retry schedule runs
-                   2 000 times faster than the platform's (48 h → about 86 s).
+- ``tn_sandbox``   (tests/tiendanube/driver.py) one TiendanubeSandbox for the session.
 - ``tn_store``     a fresh store with the app installed (``tn_store.token``), removed after.
 - ``tn_config``    a TiendanubeConfig aimed at the sandbox (short timeout and bucket pause).
 - ``connect(store, **config)`` a TiendanubeConnector for a sandbox store.
@@ -22,17 +21,9 @@ from werkzeug.wrappers import Request, Response
 
 from connectors.base import Credentials, StoreAccess
 from connectors.tiendanube import TiendanubeConfig, TiendanubeConnector
-from sandbox.tiendanube import APP_ID, CLIENT_SECRET, TiendanubeSandbox
+from sandbox.tiendanube import APP_ID, CLIENT_SECRET
 
 USER_AGENT = "ShipSync tests (tests@shipsync.example)"
-TIME_SCALE = 1 / 2000
-
-
-@pytest.fixture(scope="session")
-def tn_sandbox():
-    sandbox = TiendanubeSandbox(webhook_time_scale=TIME_SCALE, delivery_timeout=1.0).start()
-    yield sandbox
-    sandbox.stop()
 
 
 @pytest.fixture
@@ -123,3 +114,21 @@ def receiver():
     receiver.server.shutdown()
     receiver.server.server_close()
     receiver.thread.join(timeout=5)
+
+
+@pytest.fixture
+def redirect_to_app(tn_sandbox, settings):
+    """The sandbox app's redirect URL is ShipSync's callback (an app setting at Tiendanube)."""
+    before = tn_sandbox.redirect_url
+    tn_sandbox.redirect_url = settings.app_url + "/auth/tiendanube/callback"
+    yield tn_sandbox.redirect_url
+    tn_sandbox.redirect_url = before
+
+
+@pytest.fixture
+def to_live_app(tn_sandbox, live_server):
+    """The same, for the app served for real (``live_server``): returns its base URL."""
+    before = tn_sandbox.redirect_url
+    tn_sandbox.redirect_url = f"{live_server}/auth/tiendanube/callback"
+    yield live_server
+    tn_sandbox.redirect_url = before

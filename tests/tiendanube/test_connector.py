@@ -242,8 +242,31 @@ def test_rate_status_comes_from_the_headers(tn_store, connect):
     assert connector.rate_status is None
     connector.fetch_order(str(tn_store.create_order()["id"]))
     status = connector.rate_status
-    assert (status.available, status.maximum) == (39.0, 40.0)
+    assert (status.available, status.maximum, status.spent) == (39.0, 40.0, 1.0)
     assert status.restore_rate == pytest.approx(2.0, rel=0.2)
+
+
+def test_the_shared_budget_reserves_a_syncs_requests_and_settles_on_the_headers(tn_store, connect):
+    """Issue 11's per-store budget, in requests: a sync reserves what it may spend, gets back
+    what it did not, and the store's x-rate-limit-remaining caps what the budget believes."""
+    from connectors.base import Item, Shipment
+    from sync.rate_budget import RateBudget
+
+    order = tn_store.create_order([{"name": "Caneca", "quantity": 1}])
+    shipment = Shipment("PKG-1", str(order["id"]), "BR1", "Correios", None,
+                        (Item(str(order["products"][0]["id"]), 1),))
+    connector, budget = connect(tn_store), RateBudget()
+    cost = connector.requested_cost(shipment)
+    assert cost == 3.0  # the order read, one dispatch, one possible read-back
+
+    assert budget.reserve(1, cost) == 0.0  # nothing known yet: the first answer tells
+    connector.create_fulfillment(shipment)
+    budget.settle(1, cost, connector.rate_status)
+
+    assert connector.rate_status.spent == 2.0  # read + dispatch: the read-back was not needed
+    bucket = budget.buckets._buckets[1]
+    assert bucket.maximum == 40.0 and bucket.available <= connector.rate_status.available
+    assert budget.reserve(1, 45.0) > 0  # more than the bucket holds: wait, never a 429
 
 
 def test_a_short_429_is_waited_out_as_the_store_says(tn_store, connect):

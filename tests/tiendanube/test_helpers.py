@@ -33,6 +33,7 @@ def test_signature_is_hex_hmac_of_the_exact_bytes():
     assert not verify_signature("other-secret", body, good)  # forged with another key
     assert not verify_signature(SECRET, body, None) and not verify_signature("", body, good)
     assert not verify_signature(SECRET, body + b" ", good)  # re-serialised is not the same body
+    assert not verify_signature(SECRET, body, "ü" + good[1:])  # any header is an answer, never an exception
 
 
 @pytest.mark.parametrize("body, expected", [
