@@ -8,6 +8,7 @@ from connectors.platform import EMBEDDED, InvalidSessionToken, Platform, Setting
 
 from .config import API_ORIGIN, API_VERSION, AUTH_ORIGIN, SANDBOX_APP_ID, SANDBOX_CLIENT_SECRET, SCOPES
 from .connector import TiendanubeConnector
+from .embedding import EMBEDDING
 from .ids import as_id
 from .session_token import store_id_from_session_token
 from .webhooks import TOPICS
@@ -70,6 +71,7 @@ PLATFORM = Platform(
     sync_cost=TiendanubeConnector.requested_cost,
     read_cost=1.0,  # one request of the store's 40-request bucket
     session_token=session_token,
+    embedding=EMBEDDING,  # the page inside the admin (embedding.py, nexo_bridge.js)
     settings=(
         Setting("tiendanube_app_id", "TIENDANUBE_APP_ID", "", kind=app_id, sandbox_value=SANDBOX_APP_ID),
         Setting("tiendanube_client_secret", "TIENDANUBE_CLIENT_SECRET", "", sandbox_value=SANDBOX_CLIENT_SECRET),

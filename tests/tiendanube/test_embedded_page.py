@@ -1,0 +1,138 @@
+"""Tiendanube's embedded page in headless Chromium, on the running app and a real worker: the
+sandbox's admin frames the app at its URL and answers Nexo with session tokens signed with the
+app secret; the merchant sees their store's orders, what requires shipment synchronization and
+re-syncs it — in English, Spanish and Brazilian Portuguese, the browser's language. Nobody else
+may frame the page, and opened outside the admin it offers the sign-in instead of orders.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import browser  # noqa: F401  (the fixture; skips without Chromium)
+from tests.helpers import label_payload, post_label, wait_for
+from tests.tiendanube.driver import install_tiendanube
+
+LANGUAGES = {
+    "en-US": {"heading": "Requires shipment synchronization", "badge": "Requires synchronization",
+              "synced": "Synchronized", "tab": "Fulfillment Pending"},
+    "es-AR": {"heading": "Requiere sincronización de envíos", "badge": "Requiere sincronización",
+              "synced": "Sincronizado", "tab": "Pendientes de preparación"},
+    "pt-BR": {"heading": "Precisa de sincronização de envios", "badge": "Precisa de sincronização",
+              "synced": "Sincronizado", "tab": "Pendentes de preparação"},
+}
+REFUSAL = {"tracking_info": ["is invalid"]}  # Tiendanube's 422 body: a lasting cause, not retried
+
+
+@pytest.fixture
+def settings(settings, live_port):
+    """APP_URL at the live server (OAuth and webhooks come back to it), short retry backoff."""
+    return settings.replace(app_url=f"http://127.0.0.1:{live_port}", sync_backoff_seconds=0.1)
+
+
+@pytest.fixture
+def tn_admin(tn_sandbox, live_server):
+    """The sandbox admin frames the app at the URL set in the Partner Portal."""
+    before = tn_sandbox.app_url
+    tn_sandbox.app_url = f"{live_server}/?platform=tiendanube"
+    yield tn_sandbox
+    tn_sandbox.app_url = before
+
+
+@pytest.fixture
+def installed(app, client, worker, tn_admin):
+    store = tn_admin.create_store(allow_http_webhooks=True)
+    install_tiendanube(client, tn_admin, store)
+    yield store
+    tn_admin.remove_store(store.store_id)
+
+
+def browser_page(browser, locale: str):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return context, page, errors
+
+
+def failed_order(client, store) -> dict:
+    """An order whose dispatch Tiendanube refused once (422): it requires synchronization."""
+    order = store.create_order([{"name": "Caneca", "quantity": 1}])
+    store.add_fault("status", status=422, method="PATCH", path="fulfillment-orders", body=REFUSAL)
+    response = post_label(client, label_payload(
+        order_id=str(order["id"]), package_id=f"PKG-{order['id']}", tracking=f"NX{order['id']}BR",
+        platform="tiendanube", store=str(store.store_id),
+        items=[{"line_item_id": str(order["products"][0]["id"]), "quantity": 1}]))
+    assert response.status_code == 202, response.data
+    wait_for(lambda: any(r["status"] == 422 for r in store.requests("PATCH", "fulfillment-orders")),
+             message="the refused dispatch")
+    return order
+
+
+@pytest.mark.parametrize("locale", list(LANGUAGES))
+def test_inside_the_admin_the_merchant_sees_and_resyncs_in_their_language(browser, client, installed,  # noqa: F811
+                                                                         tn_admin, locale):
+    texts = LANGUAGES[locale]
+    order = failed_order(client, installed)
+    context, page, errors = browser_page(browser, locale)
+    try:
+        page.goto(f"{tn_admin.url}/admin/apps/{tn_admin.app_id}?store={installed.store_id}")
+        app = page.frame_locator('iframe[title="ShipSync"]')
+
+        row = app.locator("#orders-body tr.order-row")
+        expect(row).to_have_count(1)
+        expect(app.get_by_role("tab", name=re.compile("^" + re.escape(texts["tab"])))).to_have_attribute(
+            "aria-selected", "true")
+        expect(row.locator(".col-sync")).to_contain_text(texts["badge"])
+        row.locator("button.toggle").click()
+        details = app.locator("tr.details-row:not([hidden])")
+        expect(details.get_by_role("heading", name=texts["heading"])).to_be_visible()
+
+        row.locator('button[data-action="sync"]').click()
+        expect(row.locator(".col-sync")).to_contain_text(texts["synced"])
+        dispatched = [r for r in installed.requests("PATCH", "fulfillment-orders") if r["status"] == 200]
+        assert len(dispatched) == 1  # the re-sync wrote once
+        # The API was called with Nexo's session tokens: the admin was asked, the page said it was ready.
+        heard = page.evaluate("window.nexoMessages")
+        assert {"app/connected", "app/ready", "app/auth/sessionToken"} <= set(heard)
+        assert order["id"] in installed.orders
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_the_admin_may_frame_the_page_and_another_site_may_not(browser, live_server, tn_admin):  # noqa: F811
+    context, page, _ = browser_page(browser, "en-US")
+    parent = f'<!doctype html><iframe src="{live_server}/?platform=tiendanube" title="ShipSync"></iframe>'
+    try:
+        for origin in ("https://www.nuvemshop.com.br", "https://evil.example.com"):
+            context.route(origin + "/**", lambda route: route.fulfill(content_type="text/html", body=parent))
+            # Chromium asks before a public site may reach a loopback address; the merchant would say yes.
+            context.grant_permissions(["local-network-access"], origin=origin)
+        app = page.frame_locator('iframe[title="ShipSync"]')
+
+        page.goto("https://www.nuvemshop.com.br/admin/v2/apps/shipsync")
+        expect(app.locator("main#page")).to_be_visible()  # framed; this stand-in answers no Nexo, so: the sign-in
+        expect(app.locator("#notice")).to_contain_text("Open ShipSync from your Tiendanube admin")
+
+        with page.expect_console_message(lambda message: "frame-ancestors" in message.text):
+            page.goto("https://evil.example.com/framing-shipsync")
+        expect(app.locator("main#page")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_outside_the_admin_the_page_offers_the_sign_in(browser, live_server, tn_admin):  # noqa: F811
+    context, page, errors = browser_page(browser, "pt-BR")
+    try:
+        page.goto(f"{live_server}/?platform=tiendanube")  # a bookmark, not the admin's frame
+        notice = page.locator("#notice")
+        expect(notice).to_contain_text("Abra o ShipSync pelo painel da Nuvemshop para ver seus pedidos.")
+        link = notice.get_by_role("link", name="Entrar com a Nuvemshop")
+        expect(link).to_have_attribute("href", "/auth/tiendanube")
+        assert not errors, errors
+    finally:
+        context.close()
