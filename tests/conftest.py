@@ -19,7 +19,8 @@ from config import Settings
 from tests import platform_drivers
 
 # Each registered platform's tests/<platform>/driver.py too (tests/platform_drivers.py).
-pytest_plugins = ["tests.helpers", "tests.fixtures_shopify", "tests.fixtures_woocommerce", *platform_drivers.modules()]
+pytest_plugins = ["tests.helpers", "tests.fixtures_shopify", "tests.fixtures_woocommerce", "tests.browser_session",
+                  *platform_drivers.modules()]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_QUEUE_URL = os.environ.get("TEST_QUEUE_URL")

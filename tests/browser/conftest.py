@@ -1,8 +1,6 @@
 """Browser fixtures: the real app served over HTTP with a real worker, the Shopify sandbox
-as the store, and headless Debian Chromium driven by Playwright.
-
-Playwright's own browser download does not work here, so Debian's /usr/bin/chromium is
-used (``make browser`` installs it); without it every browser test is skipped.
+as the store, and headless Debian Chromium driven by Playwright (``browser``: tests/browser_session.py,
+shared with the platforms' own browser tests); without Chromium every browser test is skipped.
 """
 from __future__ import annotations
 
@@ -12,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_session import CHROMIUM
 from tests.helpers import install_shopify, session_token
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # The README's pictures are refreshed with UPDATE_SCREENSHOTS=1; other runs keep theirs in
 # test-results/ so that running the suite leaves the work tree clean.
 _ROOT = Path(__file__).resolve().parents[2]
@@ -35,16 +31,6 @@ def settings(settings, live_port):
     """The suite's settings, with APP_URL at the live server (webhooks and OAuth come back to it)
     and a short retry backoff so a 3-attempt failure takes a fraction of a second."""
     return settings.replace(app_url=f"http://127.0.0.1:{live_port}", sync_backoff_seconds=0.1)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
