@@ -11,7 +11,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser  # noqa: F401  (the fixture; skips without Chromium)
 from tests.helpers import label_payload, post_label, wait_for
 from tests.tiendanube.driver import install_tiendanube
 
@@ -49,7 +48,7 @@ def installed(app, client, worker, tn_admin):
     tn_admin.remove_store(store.store_id)
 
 
-def browser_page(browser, locale: str):  # noqa: F811
+def browser_page(browser, locale: str):
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale=locale)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -73,7 +72,7 @@ def failed_order(client, store) -> dict:
 
 
 @pytest.mark.parametrize("locale", list(LANGUAGES))
-def test_inside_the_admin_the_merchant_sees_and_resyncs_in_their_language(browser, client, installed,  # noqa: F811
+def test_inside_the_admin_the_merchant_sees_and_resyncs_in_their_language(browser, client, installed,
                                                                          tn_admin, locale):
     texts = LANGUAGES[locale]
     order = failed_order(client, installed)
@@ -104,7 +103,7 @@ def test_inside_the_admin_the_merchant_sees_and_resyncs_in_their_language(browse
         context.close()
 
 
-def test_the_admin_may_frame_the_page_and_another_site_may_not(browser, live_server, tn_admin):  # noqa: F811
+def test_the_admin_may_frame_the_page_and_another_site_may_not(browser, live_server, tn_admin):
     context, page, _ = browser_page(browser, "en-US")
     parent = f'<!doctype html><iframe src="{live_server}/?platform=tiendanube" title="ShipSync"></iframe>'
     try:
@@ -125,7 +124,7 @@ def test_the_admin_may_frame_the_page_and_another_site_may_not(browser, live_ser
         context.close()
 
 
-def test_outside_the_admin_the_page_offers_the_sign_in(browser, live_server, tn_admin):  # noqa: F811
+def test_outside_the_admin_the_page_offers_the_sign_in(browser, live_server, tn_admin):
     context, page, errors = browser_page(browser, "pt-BR")
     try:
         page.goto(f"{live_server}/?platform=tiendanube")  # a bookmark, not the admin's frame
