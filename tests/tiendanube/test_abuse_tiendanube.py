@@ -8,21 +8,13 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
-from sqlalchemy import inspect, text
 
 from models import Store
-from tests.helpers import make_store
+from tests.helpers import make_store, row_counts
 
 FUZZ = hypothesis_settings(max_examples=150, deadline=None, database=None, derandomize=True,
                            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 odd_text = st.text(alphabet=st.characters(codec="latin-1", exclude_characters="\r\n\x00"), max_size=300)
-
-
-def _row_counts(app) -> dict:
-    engine = app.extensions["db_engine"]
-    with engine.connect() as connection:
-        return {t: connection.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
-                for t in inspect(engine).get_table_names() if t != "alembic_version"}
 
 
 def _tiendanube_stores(app) -> int:
@@ -32,7 +24,7 @@ def _tiendanube_stores(app) -> int:
 
 def test_unsigned_junk_changes_nothing(app, client):
     make_store(app, "tiendanube", "2093261", access_token="tn-token")
-    before = _row_counts(app)
+    before = row_counts(app)
 
     @FUZZ
     @given(body=st.binary(max_size=300), signature=odd_text.map(lambda s: s[:80]))
@@ -40,7 +32,7 @@ def test_unsigned_junk_changes_nothing(app, client):
         answer = client.post("/webhooks/tiendanube", data=body, headers={"x-linkedstore-hmac-sha256": signature})
         assert answer.status_code == 401
     post()
-    assert _row_counts(app) == before
+    assert row_counts(app) == before
 
 
 def test_odd_install_callbacks_are_refused_without_a_5xx(app, client):
