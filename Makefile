@@ -24,12 +24,14 @@ browser:
 
 # Web + worker (+ sandbox stores with demo data when no store credentials are configured).
 # honcho hands each process its own PORT (8000, 8100, …), so the app's port travels as APP_PORT.
+# Every registered platform's demo store (sandbox/<platform>/demo.py) gets a port from
+# SANDBOX_PORT on; `python -m sandbox.demo --env` prints the settings that point the app at them.
 run: $(VENV)/.installed
 	mkdir -p instance
 	$(BIN)/flask --app app migrate
-	@if [ -z "$$SHOPIFY_API_KEY" ] && [ "$${SANDBOX:-1}" != "0" ]; then \
-	  echo "No store credentials: starting the sandbox stores with demo data on port $(SANDBOX_PORT)"; \
-	  SHOPIFY_ADMIN_ORIGIN="http://127.0.0.1:$(SANDBOX_PORT)/shops/{shop}" ALLOW_HTTP_STORES=1 \
+	@if $(PYTHON) -m sandbox.demo --wanted; then \
+	  echo "No store credentials: starting the sandbox stores with demo data from port $(SANDBOX_PORT)"; \
+	  export $$(SANDBOX_PORT=$(SANDBOX_PORT) APP_URL="$${APP_URL:-http://127.0.0.1:$(PORT)}" $(PYTHON) -m sandbox.demo --env) && \
 	  DIGEST_ENABLED="$${DIGEST_ENABLED:-1}" MAIL_OUTBOX_DIR="$${MAIL_OUTBOX_DIR:-$(CURDIR)/instance/outbox}" \
 	  SANDBOX_PORT=$(SANDBOX_PORT) APP_PORT=$(PORT) APP_URL="$${APP_URL:-http://127.0.0.1:$(PORT)}" \
 	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev; \

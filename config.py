@@ -183,7 +183,9 @@ def load_settings(env=None) -> Settings:
         if missing:
             raise ConfigError("missing required setting(s): " + ", ".join(missing))
     port = _number(env, "PORT", 8000, int)
-    has_store_credentials = bool(env.get("SHOPIFY_API_KEY"))
+    # A real app's credentials, of any platform (a setting with a sandbox value set): real stores.
+    has_store_credentials = bool(env.get("SHOPIFY_API_KEY")) or any(
+        env.get(setting.env) for setting in _platform_settings() if setting.sandbox_value is not None)
     defaults = Settings()
     settings = Settings(
         app_env=app_env,

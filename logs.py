@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 import re
 
-# Shopify tokens (shpat_, shpua_…), WooCommerce keys (ck_/cs_), bearer tokens (any platform), and
-# token-looking fields in logged URLs or bodies.
+# Shopify tokens (shpat_, shpua_…), WooCommerce keys (ck_/cs_), bearer tokens in any case
+# (a platform may document "Authentication: bearer TOKEN"), and token-looking fields in
+# logged URLs or bodies.
 SECRET_PATTERNS = [
     re.compile(r"\b(shp[a-z]{2}_)[A-Za-z0-9]+"),
     re.compile(r"\b(c[ks]_)[A-Za-z0-9]{8,}"),
-    # Any case: Tiendanube's documented header is "Authentication: bearer TOKEN".
     re.compile(r"((?i:bearer)\s+)[A-Za-z0-9._\-]+"),
     re.compile(r"((?:access_token|refresh_token|consumer_secret|consumer_key|client_secret|code|id_token|"
                r"subject_token|oauth_signature)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]+", re.IGNORECASE),

@@ -149,6 +149,10 @@ class Platform:
     session_token: Callable | None = None
     embedding: Embedding | None = None  # EMBEDDED: how the admin frames the page
     settings: tuple[Setting, ...] = ()  # its own settings (``Settings.<field>``)
+    # Dotted module exporting ``PATTERNS``: ``[(compiled regex, lazy_gettext text)]`` that re-word
+    # its connector's English messages in the page's language (``sync/messages.py``); named,
+    # not imported, as ``app_modules`` are (it needs flask_babel).
+    messages: str | None = None
     # ``check_settings(settings)``: raises ValueError naming the variable when its settings do
     # not make sense together (e.g. an app id without its secret).
     check_settings: Callable = _nothing

@@ -1,10 +1,15 @@
 """`make run`'s third process: sandbox stores with demo data, so a newcomer sees syncs happen.
 
-It starts the Shopify sandbox on SANDBOX_PORT and the WooCommerce sandbox on the next
-port, installs the app into a demo shop of each through the real OAuth and connect
-redirects, creates orders, and sends signed labels — some of which meet scripted store
-faults (a 503 retried, a hold that needs the merchant, a throttle) — then keeps sending a
-label every half minute. Open the printed links to watch.
+It starts every registered platform's demo store — ``<its sandbox module>.demo`` (the
+descriptor's ``sandbox``), e.g. ``sandbox/shopify/demo.py`` — on consecutive ports from
+SANDBOX_PORT in registration order, installs the app into each through the real OAuth and
+connect redirects, creates orders, and sends signed labels — some of which meet scripted
+store faults (a 503 retried, a hold that needs the merchant, a throttle) — then keeps
+sending a label every half minute. Open the printed links to watch.
+
+A platform's demo module exports ``env(port) -> dict`` (the settings every ShipSync process
+needs to reach its sandbox: ``python -m sandbox.demo --env`` prints them for the Makefile)
+and ``start(port, app_url) -> DemoStore``.
 
 The sandbox stores live in memory and start empty at every run, with the same ids; so
 the app first forgets what it kept of the demo stores from the last run (their orders
@@ -12,24 +17,54 @@ and packages would otherwise claim fulfillments the new stores do not have).
 """
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import importlib.util
+import itertools
 import json
 import os
 import random
+import sys
 import time
+from typing import Callable
 
 import requests
 
-from config import INSTANCE_DIR, SANDBOX_LABEL_WEBHOOK_SECRET, load_settings
-from sandbox.shopify import SandboxServer
-from sandbox.woocommerce import WooSandbox
+from config import INSTANCE_DIR, SANDBOX_LABEL_WEBHOOK_SECRET, ConfigError, load_settings
 from webhooks.signatures import base64_hmac_sha256
 
-SHOP = "demo-store.myshopify.com"
-WOO_STORE = "demo"
 CARRIERS = [("UPS", "https://www.ups.com/track?tracknum={}"), ("FedEx", "https://www.fedex.com/fedextrack/?trknbr={}"),
             ("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={}")]
 PRODUCTS = ["Linen shirt", "Canvas tote", "Ceramic mug", "Wool socks", "Notebook"]
 LINKS_FILE = INSTANCE_DIR / "demo_links.json"  # read by the app's GET / in development
+
+
+@dataclasses.dataclass
+class DemoStore:
+    """One platform's running demo store."""
+
+    platform: str
+    links: dict  # name → URL, printed and shown on the app's signed-out page in development
+    forget: list[tuple[str, str]]  # (platform, store address) of the app's rows from a previous run
+    seed: Callable[[str], object]  # (label secret): install, orders, labels
+    tick: Callable[[str], None] | None = None  # (label secret): one more order and label
+    instructions: str = ""  # what to open, printed after its name
+
+
+def demo_modules() -> list:
+    """Every registered platform's demo module, in registration order."""
+    import connectors
+
+    names = [f"{connectors.PLATFORMS[name].sandbox}.demo" for name in connectors.REGISTERED]
+    return [importlib.import_module(name) for name in names if importlib.util.find_spec(name) is not None]
+
+
+def demo_env(sandbox_port: int) -> dict:
+    """The settings of every demo store (its port: SANDBOX_PORT + its place)."""
+    env = {}
+    for offset, module in enumerate(demo_modules()):
+        env.update(module.env(sandbox_port + offset))
+    return env
 
 
 def wait_for_app(app_url: str, timeout: float = 120) -> None:
@@ -59,29 +94,8 @@ def forget_demo_stores(database_url: str, stores: list[tuple[str, str]]) -> int:
         engine.dispose()
 
 
-def install(app_url: str, shop: str = SHOP) -> None:
-    """The merchant's install: app → sandbox authorize page → app callback (cookies kept)."""
-    browser = requests.Session()
-    start = browser.get(f"{app_url}/auth/shopify", params={"shop": shop}, allow_redirects=False, timeout=10)
-    authorize = browser.get(start.headers["Location"], params={"auto": "1"}, allow_redirects=False, timeout=10)
-    done = browser.get(authorize.headers["Location"], allow_redirects=False, timeout=30)
-    if done.status_code != 302:
-        raise SystemExit(f"install failed: {done.status_code} {done.text[:200]}")
-
-
-def connect_woocommerce(app_url: str, store_url: str) -> None:
-    """The merchant's connect: app → the store's authorize page → keys to the app → back."""
-    browser = requests.Session()
-    start = browser.get(f"{app_url}/auth/woocommerce", params={"store_url": store_url}, allow_redirects=False,
-                        timeout=10)
-    approve = browser.get(start.headers["Location"], params={"auto": "1"}, allow_redirects=False, timeout=30)
-    done = browser.get(approve.headers["Location"], allow_redirects=False, timeout=10)
-    if done.status_code != 302:
-        raise SystemExit(f"WooCommerce connect failed: {done.status_code} {done.text[:200]}")
-
-
 def send_label(app_url: str, secret: str, order: dict, number: int, platform: str = "shopify",
-               store: str = SHOP) -> None:
+               store: str = "demo-store.myshopify.com") -> None:
     carrier, url = random.choice(CARRIERS)
     tracking = f"1ZDEMO{number:010d}"
     body = json.dumps({
@@ -89,77 +103,51 @@ def send_label(app_url: str, secret: str, order: dict, number: int, platform: st
         "store": store, "order_id": str(order["id"]),
         "package": {"id": f"DEMO-{platform[:3].upper()}-{number}", "tracking_number": tracking, "carrier": carrier,
                     "tracking_url": url.format(tracking),
-                    "items": [{"line_item_id": str(li["id"]), "quantity": li["quantity"]}
-                              for li in order["line_items"]]},
+                    "items": [{"line_item_id": str(li["id"]), "quantity": int(li["quantity"])}
+                              for li in order.get("line_items") or order["products"]]},
     }).encode()
     requests.post(f"{app_url}/webhooks/labels", data=body, timeout=10, headers={
         "Content-Type": "application/json", "X-Label-Signature": base64_hmac_sha256(secret, body)})
 
 
-def seed_shopify(app_url: str, secret: str, store, shop: str = SHOP) -> list[dict]:
-    """Install into the demo shop, create orders and send their labels, a few meeting faults."""
-    install(app_url, shop)
-    orders = [store.create_order(shop, [{"title": p, "quantity": random.randint(1, 2)}
-                                        for p in random.sample(PRODUCTS, random.randint(1, 3))]) for _ in range(12)]
-    store.add_fault(shop, "503", count=2, match="ShipSyncOrderFulfillments")  # retried, then synced
-    store.hold(shop, orders[3]["id"])  # needs the merchant: release it, then synchronize
-    store.add_fault(shop, "throttled", match="fulfillmentCreate")
-    for number, order in enumerate(orders[:10]):
-        send_label(app_url, secret, order, number, store=shop)
-        time.sleep(0.3)
-    return orders
-
-
-def seed_woocommerce(app_url: str, secret: str, store) -> None:
-    """Connect the WooCommerce store (Shipment Tracking plugin) and label some of its orders."""
-    connect_woocommerce(app_url, store.url)
-    time.sleep(2)  # the worker registers the store's webhooks
-    orders = [store.create_order([{"name": "Linen shirt", "quantity": 1}, {"name": "Wool socks", "quantity": 2}])
-              for _ in range(4)]
-    store.add_fault("503")  # the first sync is retried
-    for number, order in enumerate(orders[:3]):
-        send_label(app_url, secret, order, number, platform="woocommerce", store=store.url)
-
-
-def demo_links(app_url: str, shopify_url: str, api_key: str, woo_url: str) -> dict:
-    return {"shopify_admin": f"{shopify_url}/shops/{SHOP}/admin/apps/{api_key}",
-            "woocommerce_connect": f"{app_url}/auth/woocommerce?store_url={woo_url}"}
-
-
-def print_links(links: dict) -> None:
-    print(f"\n  ShipSync demo: open {links['shopify_admin']}\n"
-          f"  (the sandbox's Shopify admin with ShipSync embedded; add ?locale=es for Spanish.)\n"
-          f"  WooCommerce: open {links['woocommerce_connect']} and approve\n"
-          f"  (the connect flow signs you in to the store's standalone page).\n"
-          f"  A new label arrives every 30 s.\n", flush=True)
+def print_links(demos: list[DemoStore]) -> None:
+    lines = [f"  {demo.platform}: {demo.instructions}" for demo in demos]
+    print("\n  ShipSync demo:\n" + "\n".join(lines) + "\n  A new label arrives every 30 s.\n", flush=True)
 
 
 def main() -> None:
     sandbox_port = int(os.environ.get("SANDBOX_PORT", 8001))
     app_url = os.environ.get("APP_URL", f"http://127.0.0.1:{os.environ.get('APP_PORT', 8000)}").rstrip("/")
     secret = os.environ.get("LABEL_WEBHOOK_SECRET", SANDBOX_LABEL_WEBHOOK_SECRET)
-    server = SandboxServer().start(sandbox_port)
-    store = server.store
-    store.create_shop(SHOP)
-    woo = WooSandbox(port=sandbox_port + 1).start()
-    woo_store = woo.create_store(WOO_STORE, "shipment_tracking", allow_http_callback=True)
-    links = demo_links(app_url, server.url, store.api_key, woo_store.url)
-    print_links(links)
+    demos = [module.start(sandbox_port + offset, app_url) for offset, module in enumerate(demo_modules())]
+    print_links(demos)
     wait_for_app(app_url)
-    forgotten = forget_demo_stores(load_settings().database_url, [("shopify", SHOP), ("woocommerce", woo_store.url)])
+    forgotten = forget_demo_stores(load_settings().database_url, [pair for demo in demos for pair in demo.forget])
     if forgotten:
         print(f"  forgot {forgotten} demo store(s) of the previous run", flush=True)
-    orders = seed_shopify(app_url, secret, store)
-    seed_woocommerce(app_url, secret, woo_store)
-    LINKS_FILE.write_text(json.dumps(links))
-    print_links(links)  # again, now that start-up is done and the logs have scrolled past
-    number = len(orders)
+    for demo in demos:
+        demo.seed(secret)
+    LINKS_FILE.write_text(json.dumps({name: url for demo in demos for name, url in demo.links.items()}))
+    print_links(demos)  # again, now that start-up is done and the logs have scrolled past
+    ticking = itertools.cycle([demo.tick for demo in demos if demo.tick] or [lambda _secret: None])
     while True:
         time.sleep(30)
-        order = store.create_order(SHOP, [{"title": random.choice(PRODUCTS), "quantity": 1}])
-        send_label(app_url, secret, order, number)
-        number += 1
+        next(ticking)(secret)
+
+
+def wanted() -> bool:
+    """Whether `make run` starts the demo: the sandbox setting (on unless store credentials are set)."""
+    try:
+        return load_settings().sandbox
+    except ConfigError as error:
+        print(f"  no demo: {error}", file=sys.stderr)
+        return False
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--env"]:
+        print("\n".join(f"{k}={v}" for k, v in demo_env(int(os.environ.get("SANDBOX_PORT", 8001))).items()))
+    elif sys.argv[1:] == ["--wanted"]:
+        sys.exit(0 if wanted() else 1)
+    else:
+        main()

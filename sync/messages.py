@@ -1,13 +1,14 @@
 """ShipSync's own messages about a failure, in the merchant's language.
 
 Connectors write their messages in English (they also go to the logs and the attempt rows).
-The page shows them translated: each message ShipSync writes is matched here and re-worded
-through the catalog; the parts that come from the store (its order number, its own error
+The page shows them translated: each message ShipSync writes is matched here (or in the
+platform's own table, its descriptor's ``messages`` module) and re-worded through the catalog; the parts that come from the store (its order number, its own error
 text) are carried over as they are. A message not listed here is the store's own words and
 stays as the store wrote it.
 """
 from __future__ import annotations
 
+import importlib
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -62,8 +63,16 @@ _PATTERNS = [
 ]
 
 
+def _platform_patterns() -> list:
+    """Each platform's own table (its descriptor's ``messages`` module)."""
+    from connectors import PLATFORMS
+
+    return [entry for descriptor in PLATFORMS.values() if descriptor.messages
+            for entry in importlib.import_module(descriptor.messages).PATTERNS]
+
+
 def _match(message: str):
-    for pattern, text in _PATTERNS:
+    for pattern, text in _PATTERNS + _platform_patterns():
         match = pattern.fullmatch(message.strip())
         if match:
             return text, match

@@ -172,3 +172,13 @@ def start_workers(settings, count: int = 1, threads: int = 4) -> list[subprocess
     return [subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker", "--workers", str(threads)],
                              env=worker_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for _ in range(count)]
+
+
+def row_counts(app) -> dict:
+    """Rows per table: what "nothing changed" is checked against."""
+    from sqlalchemy import inspect, text
+
+    engine = app.extensions["db_engine"]
+    with engine.connect() as connection:
+        return {t: connection.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
+                for t in inspect(engine).get_table_names() if t != "alembic_version"}

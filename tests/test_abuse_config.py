@@ -88,3 +88,8 @@ def test_outside_production_a_platforms_http_origin_is_fine_but_still_checked(ma
         "http://127.0.0.1:8003")
     with pytest.raises(ConfigError, match="MADEUP_ORIGIN"):
         load_settings({"APP_ENV": "test", "MADEUP_ORIGIN": "api.madeup.example"})
+
+
+def test_a_platforms_app_credentials_turn_the_sandbox_off(madeup_platform):
+    assert load_settings({"APP_ENV": "test"}).sandbox is True
+    assert load_settings({"APP_ENV": "test", "MADEUP_APP_ID": "7", "MADEUP_SECRET": "real"}).sandbox is False

@@ -15,10 +15,10 @@ import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, select
 
 from models import Store
-from tests.helpers import label_payload, make_store
+from tests.helpers import label_payload, make_store, row_counts
 from webhooks.signatures import base64_hmac_sha256
 
 FUZZ = hypothesis_settings(max_examples=300, deadline=None, database=None, derandomize=True,
@@ -42,13 +42,6 @@ LABEL_FIELDS = ["event", "event_id", "platform", "store", "order_id", "package",
                 "package.tracking_number", "package.carrier", "package.tracking_url", "package.items",
                 "package.items.0", "package.items.0.line_item_id", "package.items.0.quantity"]
 SHOP = "acme.myshopify.com"
-
-
-def _row_counts(app) -> dict:
-    engine = app.extensions["db_engine"]
-    with engine.connect() as connection:
-        return {t: connection.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
-                for t in inspect(engine).get_table_names() if t != "alembic_version"}
 
 
 def _replace(payload: dict, path: str, value) -> dict:
@@ -95,7 +88,7 @@ def test_signed_but_ill_typed_label_payloads_never_5xx(app, client, stores):
 @pytest.mark.parametrize("path", ["/webhooks/labels", "/webhooks/shopify", "/webhooks/woocommerce/2",
                                   "/webhooks/woocommerce/999", "/webhooks/woocommerce/2147483648", "/auth/woocommerce/callback"])
 def test_unsigned_junk_with_odd_headers_changes_nothing(app, client, stores, path):
-    before = _row_counts(app)
+    before = row_counts(app)
 
     @hypothesis_settings(FUZZ, max_examples=80)
     @given(body=st.binary(max_size=600) | json_values.map(lambda v: json.dumps(v).encode()), headers=odd_headers,
@@ -105,7 +98,7 @@ def test_unsigned_junk_with_odd_headers_changes_nothing(app, client, stores, pat
                                content_type=content_type or None)
         assert response.status_code < 500, (body[:100], headers, response.data[:200])
     post()
-    assert _row_counts(app) == before
+    assert row_counts(app) == before
     _healthy(client)
 
 
@@ -123,7 +116,7 @@ def _fill(rule: str, data) -> str:
 
 def test_odd_queries_on_every_api_and_auth_route_without_a_session_change_nothing(app, stores):
     client = app.test_client()
-    before = _row_counts(app)
+    before = row_counts(app)
     routes = _routes(app)
     assert {"/api/orders", "/api/store", "/auth/woocommerce/return", "/auth/shopify/callback"} <= {r for r, _ in routes}
 
@@ -138,7 +131,7 @@ def test_odd_queries_on_every_api_and_auth_route_without_a_session_change_nothin
                                headers={k: v for k, v in headers.items() if k != "Cookie"})
         assert response.status_code < 500, (rule, method, query, response.data[:200])
     call()
-    assert _row_counts(app) == before
+    assert row_counts(app) == before
     _healthy(client)
 
 

@@ -10,9 +10,9 @@ import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
-from sqlalchemy import inspect, text
 
 from tests import platform_drivers
+from tests.helpers import row_counts
 from tests.platform_drivers import UNKNOWN
 
 FUZZ = hypothesis_settings(max_examples=150, deadline=None, database=None, derandomize=True,
@@ -31,35 +31,28 @@ def entry(request, app) -> platform_drivers.AbuseDriver:
     return platform_drivers.load(request.param).abuse_driver(request, app)
 
 
-def _row_counts(app) -> dict:
-    engine = app.extensions["db_engine"]
-    with engine.connect() as connection:
-        return {t: connection.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
-                for t in inspect(engine).get_table_names() if t != "alembic_version"}
-
-
 def test_an_oversized_delivery_is_a_413(app, client, entry):
-    before = _row_counts(app)
+    before = row_counts(app)
     body = json.dumps({**entry.order_payload("1"), "pad": "x" * 2_000_000}).encode()
     assert entry.post(client, body, entry.topics[0]).status_code == 413
-    assert _row_counts(app) == before
+    assert row_counts(app) == before
 
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"[]", b"{", b"\xff\xfe"])
 def test_a_signed_malformed_body_is_a_4xx_and_changes_nothing(app, client, entry, body):
-    before = _row_counts(app)
+    before = row_counts(app)
     answer = entry.post(client, body, entry.topics[0])
     assert 400 <= answer.status_code < 500 or answer.json.get("ignored"), answer.get_data()[:200]
-    assert _row_counts(app) == before
+    assert row_counts(app) == before
 
 
 def test_a_forged_delivery_is_a_401_and_changes_nothing(app, client, entry):
-    before = _row_counts(app)
+    before = row_counts(app)
     for topic in entry.topics:
         genuine = json.dumps(entry.order_payload("4242")).encode()
         assert entry.post(client, genuine, topic, signature="0" * 64).status_code == 401
         assert entry.post(client, genuine, topic, signature="").status_code == 401
-    assert _row_counts(app) == before
+    assert row_counts(app) == before
 
 
 def test_a_non_ascii_signature_header_is_a_401(app, client, entry):
@@ -69,12 +62,12 @@ def test_a_non_ascii_signature_header_is_a_401(app, client, entry):
 
 
 def test_a_delivery_for_a_store_shipsync_does_not_have_changes_nothing(app, client, entry):
-    before = _row_counts(app)
+    before = row_counts(app)
     for topic in entry.topics:
         answer = entry.post(client, entry.order_payload("1234567890"), topic, store=UNKNOWN)
         assert answer.status_code < 500 and (answer.status_code >= 400 or answer.json.get("ignored")), (
             topic, answer.status_code, answer.get_data()[:200])
-    assert _row_counts(app) == before
+    assert row_counts(app) == before
 
 
 def test_signed_deliveries_of_any_shape_never_fail_the_server(app, client, entry):

@@ -6,7 +6,8 @@ from email.utils import formatdate
 import pytest
 
 from connectors.retry_after import MAX_WAIT, parse_retry_after
-from tests.test_sync_retries import send, shopify_driver, wait_status
+from tests import platform_drivers
+from tests.test_sync_retries import send, wait_status
 
 
 @pytest.mark.parametrize("value,expected", [
@@ -21,9 +22,9 @@ def test_one_parser_for_every_platform(value, expected):
 @pytest.mark.parametrize("header,status,wait", [("soon", "synced", 1.5), ("Thu, 99 Zzz 9999 99:99:99 GMT", "synced", 1.5),
                                                 ("1e400", "retrying", MAX_WAIT)])
 def test_a_garbage_or_huge_retry_after_from_shopify_never_leaves_a_package_syncing(
-        app, client, shopify_store, worker, header, status, wait):
+        request, app, client, worker, header, status, wait):
     """Garbage is no hint (the policy's back-off applies); a huge wait is capped at an hour."""
-    driver = shopify_driver(app, client, shopify_store)
+    driver = platform_drivers.load("shopify").retry_driver(request, app, client)
     order = driver.new_order()
     driver.fault("429", retry_after=header)
     send(client, driver.label(order))

@@ -79,3 +79,12 @@ def test_an_unknown_platform_raises_instead_of_borrowing_another(client):
         normalize_domain("prestashop", "https://shop.example")
     refused = post_label(client, label_payload(platform="prestashop"))
     assert refused.status_code == 400 and "platform must be one of" in refused.json["error"]
+
+
+def test_a_platforms_own_messages_are_shipsyncs_and_go_through_the_catalog(app, settings):
+    from sync.messages import translate, written_by_shipsync
+
+    with app.test_request_context():
+        assert written_by_shipsync("The fake store refused order 77")
+        assert translate("The fake store refused order 77") == "The fake store refused order 77."
+        assert not written_by_shipsync("The fake store said no")  # the store's own words stay as they are

@@ -44,6 +44,7 @@ def test_tokens_are_encrypted_and_keys_can_rotate():
 @pytest.mark.parametrize("line", [
     "token shpat_abcdef123456 used", "POST /x?consumer_key=ck_1234567890abcdef&consumer_secret=cs_0987654321fedcba",
     "Authorization: Bearer eyJhbGciOi.abc.def", '{"access_token": "shpua_zzz", "refresh_token": "r-secret"}',
+    "Authentication: bearer abcdef123456", "authorization: BEARER abcdef123456",  # any case
 ])
 def test_secrets_never_reach_the_logs(line):
     cleaned = redact(line)

@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from models import Order, Package, Store
 from sandbox import demo
+from sandbox.shopify import demo as shopify_demo
+from sandbox.woocommerce import demo as woocommerce_demo
 from tests.helpers import wait_for
 
-SHOP = demo.SHOP
+SHOP = shopify_demo.SHOP
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def start_demo(app, live_server, shopify_store):
     shopify_store.reset()
     shopify_store.create_shop(SHOP)
     demo.forget_demo_stores(app.config["SETTINGS"].database_url, [("shopify", SHOP)])
-    orders = demo.seed_shopify(live_server, app.config["SETTINGS"].label_webhook_secret, shopify_store)
+    orders = shopify_demo.seed_shopify(live_server, app.config["SETTINGS"].label_webhook_secret, shopify_store)
     wait_for(lambda: settled(app), timeout=60, message="the demo's packages to settle")
     return orders
 
@@ -65,10 +67,23 @@ def test_the_apps_root_shows_the_demo_links_in_development(settings, tmp_path, m
     from app import create_app
 
     monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
-    links = demo.demo_links("http://127.0.0.1:8130", "http://127.0.0.1:8131", "key", "http://127.0.0.1:8132/demo")
+    links = {**shopify_demo.links("http://127.0.0.1:8131", "key"),
+             **woocommerce_demo.links("http://127.0.0.1:8130", "http://127.0.0.1:8132/demo")}
     (tmp_path / "demo_links.json").write_text(json.dumps(links))
     body = create_app(settings.replace(app_env="development")).test_client().get("/").get_data(as_text=True)
     assert 'href="http://127.0.0.1:8131/shops/demo-store.myshopify.com/admin/apps/key"' in body
     assert 'href="http://127.0.0.1:8130/auth/woocommerce?store_url=http://127.0.0.1:8132/demo"' in body
     elsewhere = create_app(settings).test_client().get("/").get_data(as_text=True)  # test / production
     assert "demo-store.myshopify.com" not in elsewhere
+
+
+def test_every_registered_platform_with_a_demo_store_gets_a_port_and_its_settings():
+    """`make run` points the app at each demo store: SANDBOX_PORT, then the next ports in order."""
+    import connectors
+
+    names = [module.__name__ for module in demo.demo_modules()]
+    registered = [f"{connectors.PLATFORMS[name].sandbox}.demo" for name in connectors.REGISTERED]
+    assert names == [name for name in registered if name in names]
+    assert {"sandbox.shopify.demo", "sandbox.woocommerce.demo"} <= set(names)
+    env = demo.demo_env(8131)
+    assert env["SHOPIFY_ADMIN_ORIGIN"] == "http://127.0.0.1:8131/shops/{shop}" and env["ALLOW_HTTP_STORES"] == "1"

@@ -3,7 +3,8 @@ own folder plus one registration line (``connectors.register(PLATFORM)``).
 
 - ``connector``: ``FakeConnector``, the ``connectors.base.Connector`` over plain HTTP;
 - ``sandbox``:   ``FakeStore``, a real HTTP server holding orders and fulfillments;
-- ``blueprints``: its app-facing module (sign-in and webhook receiver), imported by the app only.
+- ``blueprints``: its app-facing module (sign-in and webhook receiver), imported by the app only;
+- ``messages``: its failure messages re-worded in the page's language.
 """
 from connectors.platform import STANDALONE, Platform
 
@@ -22,4 +23,5 @@ PLATFORM = Platform(
     credential_fields=("access_token",),
     sandbox="tests.fake_platform.sandbox",
     admin_order_url=lambda store, _settings, order_id: f"{store.domain}/admin/orders/{order_id}",
+    messages="tests.fake_platform.messages",
 )

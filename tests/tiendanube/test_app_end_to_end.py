@@ -33,6 +33,14 @@ def install(live_server: str, tn_store) -> requests.Session:
     return browser
 
 
+def nexo(app, tn_store) -> dict:
+    """The embedded page's API headers: a Nexo session token naming the store."""
+    from connectors.tiendanube.session_token import make_session_token
+
+    token = make_session_token(app.config["SETTINGS"].tiendanube_client_secret, tn_store.store_id)
+    return {"Authorization": f"Bearer {token}"}
+
+
 def stored_store(app, tn_store) -> Store:
     with app.extensions["db_sessionmaker"]() as session:
         return session.scalar(select(Store).where(Store.platform == "tiendanube",
@@ -113,6 +121,8 @@ def test_a_revoked_token_holds_packages_until_the_merchant_installs_again(app, c
     post_label(client, tn_label(tn_store, order, "PKG-HELD", "BR123HELD"))
     wait_for(lambda: stored_store(app, tn_store).status == REAUTH_REQUIRED, message="re-authorization needed")
     wait_for(lambda: package_row(app, "PKG-HELD").last_cause == "token_expired", message="the package is held")
+    shown = client.get("/api/store", headers=nexo(app, tn_store)).json  # what the page's banner reads
+    assert shown["status"] == REAUTH_REQUIRED and shown["reauthorize_url"].split("?")[0].endswith("/auth/tiendanube")
 
     install(to_live_app, tn_store)  # the merchant follows the banner: a new token
 
@@ -182,3 +192,31 @@ def test_a_cancelled_order_is_a_cause_with_a_fix(app, client, worker, tn_sandbox
     wait_for(lambda: package_row(app, "PKG-CANC").last_cause in ("store_configuration", "order_cancelled"),
              message="the cause")
     assert tn_store.requests("PATCH") == []
+
+
+def test_an_unknown_order_is_a_cause_with_a_fix_and_no_write(app, client, worker, tn_sandbox, tn_store, to_live_app):
+    install(to_live_app, tn_store)
+    missing = {"id": 9999999999, "products": [{"id": 1, "quantity": 1}]}
+
+    post_label(client, tn_label(tn_store, missing, "PKG-NONE", "BR123NONE"))
+
+    row = wait_for(lambda: (p := package_row(app, "PKG-NONE")) is not None and p.status == "requires_sync" and p,
+                   message="the package stops")
+    assert row.last_cause == "invalid_data" and "Tiendanube has no order 9999999999" in row.last_message
+    detail = client.get(f"/api/orders/{row.order_id}", headers=nexo(app, tn_store)).json
+    assert detail["packages"][0]["error"]["fix"]
+    assert tn_store.requests("PATCH") == []
+
+
+def test_a_shipment_the_merchant_dispatched_with_another_code_is_a_cause_with_a_fix(app, client, worker, tn_sandbox,
+                                                                                     tn_store, to_live_app):
+    install(to_live_app, tn_store)
+    order = tn_store.create_order([{"name": "Caneca", "quantity": 1}])
+    tn_store.dispatch_in_admin(order["id"], code="MERCHANT-9")
+
+    post_label(client, tn_label(tn_store, order, "PKG-MINE", "BR123MINE"))
+
+    row = wait_for(lambda: (p := package_row(app, "PKG-MINE")).last_cause and p, message="the cause")
+    assert (row.status, row.last_cause) == ("requires_sync", "store_configuration")
+    assert "MERCHANT-9" in row.last_message and "correct the tracking code in the Tiendanube admin" in row.last_message
+    assert [fo["tracking_info"]["code"] for fo in tn_store.fulfillment_orders(order["id"])] == ["MERCHANT-9"]
