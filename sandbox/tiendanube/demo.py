@@ -52,10 +52,14 @@ def links(app_url: str) -> dict:
 
 
 def start(port: int, app_url: str) -> DemoStore:
-    sandbox = TiendanubeSandbox(port=port, redirect_url=f"{app_url}/auth/tiendanube/callback").start()
-    shown = links(app_url)
+    # The app's URL as set in the Partner Portal: what the sandbox's admin frames (admin.py).
+    sandbox = TiendanubeSandbox(port=port, redirect_url=f"{app_url}/auth/tiendanube/callback",
+                                app_url=f"{app_url}/?platform=tiendanube").start()
+    admin = f"{sandbox.url}/admin/apps/{sandbox.app_id}?store={TN_STORE_ID}"
+    shown = {**links(app_url), "tiendanube_admin": admin}
     return DemoStore(
         "tiendanube", shown, [("tiendanube", str(TN_STORE_ID))],
         seed=lambda secret: seed_tiendanube(app_url, secret, sandbox),
-        instructions=f"open {shown['tiendanube_install']} and accept (the install signs you in to the "
+        instructions=f"open {admin} (the sandbox's Tiendanube admin with ShipSync embedded, through Nexo), "
+                     f"or {shown['tiendanube_install']} and accept (the install signs you in to the "
                      "store's standalone page).")
