@@ -48,7 +48,9 @@ export function blockingError(error) {
     return true;
   }
   if (error.status === 404 && /store not installed/.test(error.message)) {
-    block(S.errorNotInstalled, config.installUrl ? { href: config.installUrl, text: S.installLink } : null);
+    // An admin whose URL names no store (Tiendanube's) installs through the platform's sign-in.
+    const install = config.installUrl || (config.embedding && config.embedding.signInUrl);
+    block(S.errorNotInstalled, install ? { href: install, text: S.installLink } : null);
     return true;
   }
   return false;
