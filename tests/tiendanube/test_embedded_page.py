@@ -135,3 +135,20 @@ def test_outside_the_admin_the_page_offers_the_sign_in(browser, live_server, tn_
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_inside_the_admin_of_a_store_shipsync_does_not_know_the_page_offers_the_install(browser, tn_admin):
+    stranger = tn_admin.create_store(allow_http_webhooks=True)
+    tn_admin.install(stranger)  # the admin shows the app; ShipSync never saw this store's install
+    context, page, errors = browser_page(browser, "es-AR")
+    try:
+        page.goto(f"{tn_admin.url}/admin/apps/{tn_admin.app_id}?store={stranger.store_id}")
+        notice = page.frame_locator('iframe[title="ShipSync"]').locator("#notice")
+        expect(notice).to_contain_text("ShipSync no está instalado en esta tienda.")
+        link = notice.get_by_role("link")
+        expect(link).to_have_attribute("href", "/auth/tiendanube")
+        expect(link).to_have_attribute("target", "_top")  # the consent screen cannot run in the admin's frame
+        assert not errors, errors
+    finally:
+        context.close()
+        tn_admin.remove_store(stranger.store_id)
