@@ -32,12 +32,10 @@ def settings(settings, live_port):
 
 
 @pytest.fixture
-def tn_admin(tn_sandbox, live_server):
+def tn_admin(tn_sandbox, live_server, monkeypatch):
     """The sandbox admin frames the app at the URL set in the Partner Portal."""
-    before = tn_sandbox.app_url
-    tn_sandbox.app_url = f"{live_server}/?platform=tiendanube"
-    yield tn_sandbox
-    tn_sandbox.app_url = before
+    monkeypatch.setattr(tn_sandbox, "app_url", f"{live_server}/?platform=tiendanube")
+    return tn_sandbox
 
 
 @pytest.fixture
