@@ -64,6 +64,23 @@ def _ping_when_idle(engine) -> None:
             raise exc.InvalidatePoolError(f"idle connection is gone: {error}") from error
 
 
+@contextlib.contextmanager
+def driver_connection(engine):
+    """A pooled connection as the driver's own object (psycopg's), for a statement on a hot
+    path. Rolled back unless committed. A lost connection empties the pool, as SQLAlchemy
+    does when one of its own statements meets one."""
+    pooled = engine.raw_connection()
+    try:
+        yield pooled.driver_connection
+    except engine.dialect.loaded_dbapi.Error as error:
+        if engine.dialect.is_disconnect(error, pooled.dbapi_connection, None):
+            pooled.invalidate(error)
+            engine.dispose()
+        raise
+    finally:
+        pooled.close()  # back to the pool, which rolls back what was not committed
+
+
 READ_ONLY = "shipsync_read_only"
 # Requests that only read: their session never takes SQLite's write lock.
 READ_ONLY_BLUEPRINTS = ("api", "health")
