@@ -139,10 +139,15 @@ class Stack:
         self._tmp.cleanup()
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its children (gunicorn's master forks its workers)."""
+    return [pid, *_children(pid)]
+
+
 def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children (gunicorn's master forks its workers)."""
+    """Resident memory of a process and its children."""
     total = 0
-    for candidate in [pid, *_children(pid)]:
+    for candidate in process_tree(pid):
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
