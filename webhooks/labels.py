@@ -58,6 +58,8 @@ def _text(value, rule: str, field: str) -> str:
 def _bounded(value: str, field: str) -> str:
     if len(value) > MAX_LENGTH[field]:
         raise BadLabel(f"{field} must be at most {MAX_LENGTH[field]} characters")
+    if "\x00" in value:  # PostgreSQL cannot store it: a 400 here, not a database error
+        raise BadLabel(f"{field} must not contain NUL characters")
     return value
 
 
