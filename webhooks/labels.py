@@ -177,8 +177,9 @@ def accept_created(session, store, label: Label):
     order_id, new_order = label_storage.upsert_order(session, store.id, label.order_id)
     state = packages.initial_state(auto_sync)
     package_id = label_storage.insert_package(session, dict(
-        store_id=store.id, order_id=order_id, package_external_id=label.package_id, tracking_number=label.tracking_number,
-        carrier=label.carrier, tracking_url=label.tracking_url, items=list(label.items), **state))
+        store_id=store.id, order_id=order_id, package_external_id=label.package_id,
+        tracking_number=label.tracking_number, carrier=label.carrier, tracking_url=label.tracking_url,
+        items=list(label.items), **state))
     if package_id is None:  # the package exists: a repeat, a new tracking number, a void undone
         return _update_package(session, store, label, order_id, auto_sync)
     work = _new_package_work(store.id, package_id, label.order_id if new_order else None, auto_sync)
