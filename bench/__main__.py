@@ -109,4 +109,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["intake"]:  # intake alone, for working on it: bench/intake_only.py
+        from bench import intake_only
+
+        raise SystemExit(intake_only.main(sys.argv[2:]))
     raise SystemExit(main())

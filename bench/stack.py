@@ -24,8 +24,10 @@ from config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-# The Procfile's web process: 2 workers × 8 threads (its access log goes nowhere here).
-GUNICORN_ARGS = ["--workers", "2", "--threads", "8", "--access-logfile", os.devnull]
+# The Procfile's web process: 2 workers × 8 threads, its access log redacted (and written
+# nowhere here).
+GUNICORN_ARGS = ["--workers", "2", "--threads", "8", "--access-logfile", os.devnull,
+                 "--logger-class", "access_log.RedactingLogger"]
 POSTGRES_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/shipsync_bench")
 REDIS_URL = os.environ.get("BENCH_QUEUE_URL", "redis://127.0.0.1:6379/14")
 
@@ -137,10 +139,15 @@ class Stack:
         self._tmp.cleanup()
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its children (gunicorn's master forks its workers)."""
+    return [pid, *_children(pid)]
+
+
 def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children (gunicorn's master forks its workers)."""
+    """Resident memory of a process and its children."""
     total = 0
-    for candidate in [pid, *_children(pid)]:
+    for candidate in process_tree(pid):
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

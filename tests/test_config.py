@@ -1,5 +1,7 @@
 """Settings from the environment (DESIGN §3)."""
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from config import ConfigError, load_settings
 from crypto import TokenCipher
@@ -50,3 +52,29 @@ def test_secrets_never_reach_the_logs(line):
     cleaned = redact(line)
     for secret in ("abcdef123456", "1234567890abcdef", "0987654321fedcba", "eyJhbGciOi", "shpua_zzz", "r-secret"):
         assert secret not in cleaned
+
+
+SECRET_WORDS = ["shpat_", "shpua_", "ck_", "cs_", "Bearer ", "access_token=", "Refresh_Token: ",
+                "consumer_KEY=", 'client_secret"=', "code=", "Id_Token:", "subject_token=", "oauth_signature="]
+
+
+def _redacted_by_every_pattern(line: str) -> str:
+    import logs
+
+    for pattern in logs.SECRET_PATTERNS:
+        line = pattern.sub(r"\1[redacted]", line)
+    return line
+
+
+@pytest.mark.parametrize("word", SECRET_WORDS)
+def test_each_secret_word_alone_is_redacted(word):
+    line = f"GET /x?{word}abcdEF12345678 HTTP/1.1"
+    assert redact(line) == _redacted_by_every_pattern(line) != line
+
+
+FILLERS = ["BEARER ", "abcdEF12345678", " ", "&", '"', "/"]
+
+
+@given(st.lists(st.sampled_from(SECRET_WORDS + FILLERS)).map("".join) | st.text())
+def test_the_quick_look_for_secret_words_never_skips_a_line_the_patterns_would_redact(line):
+    assert redact(line) == _redacted_by_every_pattern(line)

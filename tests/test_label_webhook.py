@@ -61,6 +61,11 @@ BAD_PAYLOADS = [
     ("no order", lambda p: p.pop("order_id"), "order_id is required"),
     ("package not an object", lambda p: p.update(package=[1]), "package must be an object"),
     ("bad tracking url", lambda p: p["package"].update(tracking_url="javascript:alert(1)"), "tracking_url"),
+    ("NUL in the package id", lambda p: p["package"].update(id="PKG\x001"), "package.id must not contain NUL"),
+    ("NUL in the tracking number", lambda p: p["package"].update(tracking_number="1Z\x00"), "NUL"),
+    ("NUL in the order id", lambda p: p.update(order_id="50\x0001"), "order_id must not contain NUL"),
+    ("NUL in the store", lambda p: p.update(store="acme\x00.myshopify.com"), "store must not contain NUL"),
+    ("NUL in an item", lambda p: p["package"].update(items=[{"line_item_id": "1\x00", "quantity": 1}]), "NUL"),
 ]
 
 

@@ -58,6 +58,8 @@ def _text(value, rule: str, field: str) -> str:
 def _bounded(value: str, field: str) -> str:
     if len(value) > MAX_LENGTH[field]:
         raise BadLabel(f"{field} must be at most {MAX_LENGTH[field]} characters")
+    if "\x00" in value:  # PostgreSQL cannot store it: a 400 here, not a database error
+        raise BadLabel(f"{field} must not contain NUL characters")
     return value
 
 
@@ -136,6 +138,13 @@ def receive_label():
     except (ValueError, UnicodeDecodeError) as error:  # BadLabel and malformed JSON alike
         message = str(error) if isinstance(error, BadLabel) else "the body is not valid JSON"
         return _error(400, message)
+    if label.event == "label.created":
+        new = label_storage.store_new_package(current_app.extensions["db_engine"], SOURCE.name, label)
+        if new is not None:  # committed: the common case, in one statement on PostgreSQL
+            for task in _new_package_work(new.store_id, new.package_id, label.order_id if new.new_order else None,
+                                          new.auto_sync):
+                task()
+            return jsonify(package_id=label.package_id, status=new.status), SOURCE.accepted_status
     return store_label(get_session(), label)
 
 
@@ -164,19 +173,25 @@ def _find_package(session, store_id: int, package_id: str) -> Package | None:
 
 def accept_created(session, store, label: Label):
     """Record the package; return (response, tasks to run after commit)."""
-    queue = current_app.extensions["shipsync"].queue
     auto_sync = store.merged_settings().get("auto_sync", True)
     order_id, new_order = label_storage.upsert_order(session, store.id, label.order_id)
     state = packages.initial_state(auto_sync)
     package_id = label_storage.insert_package(session, dict(
-        store_id=store.id, order_id=order_id, external_id=label.package_id, tracking_number=label.tracking_number,
-        carrier=label.carrier, tracking_url=label.tracking_url, items=list(label.items), **state))
+        store_id=store.id, order_id=order_id, package_external_id=label.package_id,
+        tracking_number=label.tracking_number, carrier=label.carrier, tracking_url=label.tracking_url,
+        items=list(label.items), **state))
     if package_id is None:  # the package exists: a repeat, a new tracking number, a void undone
         return _update_package(session, store, label, order_id, auto_sync)
-    import_order = label.order_id if new_order else None
-    work = [lambda: queue.label_accepted(store.id, package_id, import_order)] if auto_sync else (
-        [lambda: queue.import_order(store.id, import_order)] if import_order else [])
+    work = _new_package_work(store.id, package_id, label.order_id if new_order else None, auto_sync)
     return {"package_id": label.package_id, "status": state["status"]}, work
+
+
+def _new_package_work(store_id: int, package_id: int, import_order: str | None, auto_sync: bool) -> list:
+    """The tasks a new package needs once committed: its order read when new to us, and its sync."""
+    queue = current_app.extensions["shipsync"].queue
+    if auto_sync:
+        return [lambda: queue.label_accepted(store_id, package_id, import_order)]
+    return [lambda: queue.import_order(store_id, import_order)] if import_order else []
 
 
 def _update_package(session, store, label: Label, order_id: int, auto_sync: bool):
