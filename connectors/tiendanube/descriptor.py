@@ -72,6 +72,7 @@ PLATFORM = Platform(
     read_cost=1.0,  # one request of the store's 40-request bucket
     session_token=session_token,
     embedding=EMBEDDING,  # the page inside the admin (embedding.py, nexo_bridge.js)
+    messages="connectors.tiendanube.messages",  # its failure messages in the page's language
     settings=(
         Setting("tiendanube_app_id", "TIENDANUBE_APP_ID", "", kind=app_id, sandbox_value=SANDBOX_APP_ID),
         Setting("tiendanube_client_secret", "TIENDANUBE_CLIENT_SECRET", "", sandbox_value=SANDBOX_CLIENT_SECRET),

@@ -206,6 +206,15 @@ def test_an_unknown_order_is_a_cause_with_a_fix_and_no_write(app, client, worker
     detail = client.get(f"/api/orders/{row.order_id}", headers=nexo(app, tn_store)).json
     assert detail["packages"][0]["error"]["fix"]
     assert tn_store.requests("PATCH") == []
+    # The page's API in the merchant's language: the cause, its fix and ShipSync's own words.
+    shown = {language: client.get(f"/api/orders/{row.order_id}",
+                                  headers={**nexo(app, tn_store), "Accept-Language": language}).json
+             for language in ("es", "pt-BR")}
+    spanish, portuguese = (shown[lang]["packages"][0]["error"] for lang in ("es", "pt-BR"))
+    assert spanish["detail"].startswith("Tiendanube no tiene el pedido 9999999999")
+    assert portuguese["detail"].startswith("A Nuvemshop não tem o pedido 9999999999")
+    assert spanish["detail_from"] == portuguese["detail_from"] == "shipsync"
+    assert len({spanish["fix"], portuguese["fix"], detail["packages"][0]["error"]["fix"]}) == 3
 
 
 def test_a_shipment_the_merchant_dispatched_with_another_code_is_a_cause_with_a_fix(app, client, worker, tn_sandbox,
