@@ -76,7 +76,7 @@ def test_inside_the_admin_the_merchant_sees_and_resyncs_in_their_language(browse
     order = failed_order(client, installed)
     context, page, errors = browser_page(browser, locale)
     try:
-        page.goto(f"{tn_admin.url}/admin/apps/{tn_admin.app_id}?store={installed.store_id}")
+        page.goto(f"{tn_admin.url}/admin/v2/apps/{tn_admin.app_id}?store={installed.store_id}")
         app = page.frame_locator('iframe[title="ShipSync"]')
 
         row = app.locator("#orders-body tr.order-row")
@@ -96,6 +96,39 @@ def test_inside_the_admin_the_merchant_sees_and_resyncs_in_their_language(browse
         heard = page.evaluate("window.nexoMessages")
         assert {"app/connected", "app/ready", "app/auth/sessionToken"} <= set(heard)
         assert order["id"] in installed.orders
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_the_admin_on_the_stores_own_subdomain_connects_through_nexo(browser, client, installed, tn_admin):
+    """The real admin is served at https://{store}.lojavirtualnuvem.com.br/admin/v2/apps/{app}
+    (and {store}.mitiendanube.com): framed there, the bridge hears the admin's Nexo answers and
+    the page shows the store's orders, not the sign-in."""
+    import requests
+
+    from sandbox.tiendanube.admin import session_token
+
+    order = failed_order(client, installed)
+    admin = "https://minhaloja.lojavirtualnuvem.com.br"
+    page_html = requests.get(f"{tn_admin.url}/admin/v2/apps/{tn_admin.app_id}?store={installed.store_id}",
+                             timeout=10).text
+
+    def serve(route):
+        if route.request.url.endswith("/session-token"):
+            route.fulfill(json={"token": session_token(tn_admin, installed.store_id)})
+        else:
+            route.fulfill(content_type="text/html", body=page_html)
+
+    context, page, errors = browser_page(browser, "pt-BR")
+    try:
+        context.route(admin + "/**", serve)
+        context.grant_permissions(["local-network-access"], origin=admin)
+        page.goto(f"{admin}/admin/v2/apps/{tn_admin.app_id}")
+        app = page.frame_locator('iframe[title="ShipSync"]')
+        expect(app.locator("#orders-body tr.order-row")).to_have_count(1)
+        expect(app.locator("#orders-body")).to_contain_text(str(order["number"]))
+        assert {"app/connected", "app/ready", "app/auth/sessionToken"} <= set(page.evaluate("window.nexoMessages"))
         assert not errors, errors
     finally:
         context.close()
@@ -140,7 +173,7 @@ def test_inside_the_admin_of_a_store_shipsync_does_not_know_the_page_offers_the_
     tn_admin.install(stranger)  # the admin shows the app; ShipSync never saw this store's install
     context, page, errors = browser_page(browser, "es-AR")
     try:
-        page.goto(f"{tn_admin.url}/admin/apps/{tn_admin.app_id}?store={stranger.store_id}")
+        page.goto(f"{tn_admin.url}/admin/v2/apps/{tn_admin.app_id}?store={stranger.store_id}")
         notice = page.frame_locator('iframe[title="ShipSync"]').locator("#notice")
         expect(notice).to_contain_text("ShipSync no está instalado en esta tienda.")
         link = notice.get_by_role("link")

@@ -10,9 +10,11 @@ from connectors.tiendanube.embedding import ADMIN_ORIGINS, frame_ancestors
 from tests.test_pages import frame_policy, page_config
 
 
-def test_in_production_only_the_admins_two_origins_may_frame_the_page():
+def test_in_production_only_the_admins_origins_may_frame_the_page():
+    """The store's own admin subdomain of each brand, and each brand's www origin."""
     production = types.SimpleNamespace(production=True, tiendanube_auth_origin="http://127.0.0.1:9999")
-    assert frame_ancestors("", production) == ["https://www.tiendanube.com", "https://www.nuvemshop.com.br"]
+    assert frame_ancestors("", production) == ["https://*.mitiendanube.com", "https://*.lojavirtualnuvem.com.br",
+                                               "https://www.tiendanube.com", "https://www.nuvemshop.com.br"]
 
 
 def test_outside_production_the_configured_admin_may_frame_it_too(client, tn_sandbox):
