@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from connectors.platform import EMBEDDED, InvalidSessionToken, Platform, Setting
+from connectors.platform import EMBEDDED, InvalidSessionToken, Platform, Setting, SignIn
 
 from .config import API_ORIGIN, API_VERSION, AUTH_ORIGIN, SANDBOX_APP_ID, SANDBOX_CLIENT_SECRET, SCOPES
 from .connector import TiendanubeConnector
@@ -55,6 +55,20 @@ def session_token(token: str, settings) -> str:
         raise InvalidSessionToken(str(error)) from None
 
 
+def install_button() -> str:
+    from flask_babel import gettext as _  # the page's language; the registry loads no Flask
+
+    # One app for both brands: Portuguese says Nuvemshop, Spanish Tiendanube (the catalog).
+    return _("Install on Tiendanube / Nuvemshop")
+
+
+# From ShipSync's own page: no input — Tiendanube's authorize page installs on the store the
+# merchant is signed in to (it asks them to sign in first). Offered once the app is configured
+# (the start answers 404 otherwise).
+SIGN_IN = SignIn("tiendanube_auth.start", button=install_button,
+                 offered=lambda settings: bool(settings.tiendanube_app_id))
+
+
 PLATFORM = Platform(
     name="tiendanube",
     connector=TiendanubeConnector,
@@ -83,4 +97,5 @@ PLATFORM = Platform(
         Setting("tiendanube_api_version", "TIENDANUBE_API_VERSION", API_VERSION, kind=api_version),
     ),
     check_settings=check_settings,
+    sign_in=SIGN_IN,
 )

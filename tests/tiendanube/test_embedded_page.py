@@ -183,3 +183,29 @@ def test_inside_the_admin_of_a_store_shipsync_does_not_know_the_page_offers_the_
     finally:
         context.close()
         tn_admin.remove_store(stranger.store_id)
+
+
+@pytest.mark.parametrize("locale,button", [("es-AR", "Instalar en Tiendanube"), ("pt-BR", "Instalar na Nuvemshop")])
+def test_the_signed_out_page_installs_on_tiendanube_with_no_input(browser, live_server, tn_sandbox, to_live_app,
+                                                                  locale, button):
+    """ShipSync's own page (no admin, no session): the descriptor's way in is one button; the
+    authorize page picks the store the merchant is signed in to, and the merchant comes back signed in."""
+    store = tn_sandbox.create_store(allow_http_webhooks=True)
+    context, page, errors = browser_page(browser, locale)
+    try:
+        page.goto(f"{live_server}/")
+        form = page.locator('form[data-platform="tiendanube"]')
+        expect(form.locator("input")).to_have_count(0)
+        form.get_by_role("button", name=button).click()
+
+        page.wait_for_url(re.compile(re.escape(tn_sandbox.url) + r"/apps/\d+/authorize"))
+        page.select_option('select[name="store_id"]', str(store.store_id))
+        page.get_by_role("button", name="Accept and install").click()
+
+        page.wait_for_url(f"{live_server}/")
+        expect(page.locator("#signed-in")).to_contain_text(str(store.store_id))
+        assert store.token, "installed: the sandbox issued the store a token"
+        assert not errors, errors
+    finally:
+        context.close()
+        tn_sandbox.remove_store(store.store_id)

@@ -39,3 +39,16 @@ def test_the_page_is_told_its_bridge_and_the_admins_name(client, tn_sandbox, loc
 
 def test_a_shopify_query_still_means_shopify(client):
     assert page_config(client.get("/?shop=acme.myshopify.com&platform=tiendanube"))["embedding"]["platform"] == "shopify"
+
+
+def test_the_signed_out_page_offers_the_install_once_the_app_is_configured(app, client, settings):
+    from admin.pages import sign_ins
+    from tests.helpers import sign_in_forms
+
+    tiendanube = sign_in_forms(client.get("/", headers={"Accept-Language": "pt-BR"}).text)["tiendanube"]
+    assert (tiendanube["action"], tiendanube["input"], tiendanube["button"]) == (
+        "/auth/tiendanube", None, "Instalar na Nuvemshop")
+    off = settings.replace(tiendanube_app_id="", tiendanube_client_secret="")
+    with app.test_request_context():
+        assert "tiendanube" not in {way["platform"] for way in sign_ins(off)}
+        assert "shopify" in {way["platform"] for way in sign_ins(off)}
