@@ -70,6 +70,14 @@ class TiendanubeConnector(Connector):
             if isinstance(data, dict):
                 yield parse_order(data)
 
+    def list_changed_orders(self, since: datetime) -> Iterator[RemoteOrder]:
+        """Orders updated since ``since``, any status, every page (``Link: rel=next``): a webhook
+        Tiendanube gave up on after its 48 h of retries — a new order, a cancellation — is
+        repaired by reconciliation. An empty window is a 404 "Last page is 0": no orders."""
+        for data in self.client.get_all("orders", orders.changed_orders_query(since), "list changed orders"):
+            if isinstance(data, dict):
+                yield parse_order(data)
+
     # --- fulfillments -----------------------------------------------------------------------------
     def find_fulfillment(self, shipment: Shipment) -> FulfillmentResult | None:
         """The FO(s) already dispatched with this tracking code, when they hold the whole package.

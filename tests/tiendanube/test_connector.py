@@ -65,6 +65,20 @@ def test_list_open_orders_follows_pages_and_an_empty_window_is_no_orders(tn_stor
     assert list(connect(tn_store).list_open_orders(datetime.utcnow() + timedelta(days=1))) == []
 
 
+def test_list_changed_orders_is_every_status_updated_in_the_window_over_every_page(tn_store, connect, monkeypatch):
+    monkeypatch.setattr(tn_orders, "PAGE_SIZE", 2)
+    made = [tn_store.create_order() for _ in range(5)]
+    tn_store.cancel_order(made[0]["id"])
+    with tn_store.lock:  # one order last touched two days ago: outside the window
+        tn_store.orders[made[4]["id"]]["updated_at"] -= timedelta(days=2)
+    listed = {o.id: o for o in connect(tn_store).list_changed_orders(datetime.utcnow() - timedelta(hours=1))}
+    assert sorted(listed) == sorted(str(o["id"]) for o in made[:4])
+    assert listed[str(made[0]["id"])].cancelled and not listed[str(made[1]["id"])].cancelled
+    assert len(tn_store.requests("GET", "orders")) >= 2  # followed Link: rel=next
+    assert {r["query"].get("status") for r in tn_store.requests("GET", "orders")} == {"any"}
+    assert list(connect(tn_store).list_changed_orders(datetime.utcnow() + timedelta(days=1))) == []
+
+
 # --- tracking on fulfillment orders ------------------------------------------------------------------
 def test_a_label_dispatches_its_fulfillment_order_with_tracking_and_notifies_once(tn_store, connect):
     order = tn_store.create_order()
