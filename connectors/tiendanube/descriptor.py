@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from connectors.platform import EMBEDDED, InvalidSessionToken, Platform, Setting, SignIn
 
+from . import admin_links
 from .config import API_ORIGIN, API_VERSION, AUTH_ORIGIN, SANDBOX_APP_ID, SANDBOX_CLIENT_SECRET, SCOPES
 from .connector import TiendanubeConnector
 from .embedding import EMBEDDING
@@ -55,6 +56,12 @@ def session_token(token: str, settings) -> str:
         raise InvalidSessionToken(str(error)) from None
 
 
+def admin_order_url(store, _settings, external_id: str) -> str | None:
+    """The order's page in the store's admin, once GET /store named the admin's host (kept in
+    ``Store.options["admin_domain"]`` at install); no link before that."""
+    return admin_links.order_url((store.options or {}).get("admin_domain"), external_id)
+
+
 def install_button() -> str:
     from flask_babel import gettext as _  # the page's language; the registry loads no Flask
 
@@ -84,6 +91,7 @@ PLATFORM = Platform(
     sandbox="sandbox.tiendanube",
     sync_cost=TiendanubeConnector.requested_cost,
     read_cost=1.0,  # one request of the store's 40-request bucket
+    admin_order_url=admin_order_url,
     session_token=session_token,
     embedding=EMBEDDING,  # the page inside the admin (embedding.py, nexo_bridge.js)
     messages="connectors.tiendanube.messages",  # its failure messages in the page's language
