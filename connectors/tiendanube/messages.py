@@ -15,7 +15,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-_FIX_ALREADY = "if this label replaces it, correct the tracking code in the Tiendanube admin; otherwise void this label."
+from .fulfillment_orders import ALREADY_SHIPPED_FIX
 
 # (state as fulfillment_orders.already_shipped_message writes it, with a tracking code?) → text
 _ALREADY_MARKED = {
@@ -49,7 +49,7 @@ _NO_TRACKING = {
 def _already(state: str, with_code: bool) -> re.Pattern:
     code = r" with tracking code (?P<code>\S+)" if with_code else " without a tracking code"
     return re.compile(rf"Shipment (?P<shipment>\S+) was already marked {state} in Tiendanube{code}: "
-                      + re.escape(_FIX_ALREADY))
+                      + re.escape(ALREADY_SHIPPED_FIX))
 
 
 PATTERNS = [(_already(state, with_code), text) for (state, with_code), text in _ALREADY_MARKED.items()] + [

@@ -156,6 +156,20 @@ def test_the_error_table(app, status, body, carried):
     in_every_language(app, errors.from_response(answer(status, body), "dispatch the shipment").message, *carried)
 
 
+def test_a_correction_for_a_shipment_not_on_the_order(app, tn_store, connect):
+    order = tn_store.create_order([{"name": "Caneca", "quantity": 1}])
+    connector = connect(tn_store)
+    connector.create_fulfillment(label(order, number="BR777"))
+    english = failure(lambda: connector.update_tracking("01HNOTONTHISORDER0000000000", label(order, number="BR778")))
+    in_every_language(app, english, "01HNOTONTHISORDER0000000000")
+
+
+def test_an_answer_that_is_not_json(app):
+    response = requests.Response()
+    response.status_code, response._content = 502, b"<html>Bad gateway</html>"
+    in_every_language(app, errors.not_json(response, "read the order").message)
+
+
 def test_the_connection(app):
     in_every_language(app, errors.from_exception(requests.Timeout(), 10).message, "10")
     in_every_language(app, errors.from_exception(requests.ConnectionError(), 10).message)
