@@ -17,6 +17,7 @@ from flask_babel import gettext as _, ngettext
 
 from admin.embedding import bridge_file, frame_ancestors, opened_by, page_settings, run_on_load
 from auth.session import csrf_token
+from connectors import PLATFORMS
 from headers import page_policy
 from locales import language_tag
 
@@ -70,10 +71,25 @@ def index():
         embedding=embedding, head_meta=embedding.head_meta(settings) if embedding else {}, bridge=bridge,
         carrier_note=descriptor.carrier_note() if descriptor else None,
         config=config, script_modules=script_modules(),
+        sign_ins=sign_ins(settings) if mode == SIGNED_OUT else (),
         demo_links=demo_links() if mode == SIGNED_OUT and settings.app_env == "development" else None))
     # The page embeds a per-session CSRF token and depends on the language: never share it.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def sign_ins(settings) -> list[dict]:
+    """Every registered platform's way in from ShipSync's own page (its descriptor's ``sign_in``),
+    in the page's language."""
+    forms = []
+    for descriptor in PLATFORMS.values():
+        way = descriptor.sign_in
+        if way is None or not way.offered(settings):
+            continue
+        forms.append({"platform": descriptor.name, "action": url_for(way.endpoint), "field": way.field,
+                      "label": way.label() if way.field else None, "placeholder": way.placeholder,
+                      "type": way.input_type, "button": way.button()})
+    return forms
 
 
 @bp.get("/embedded/<platform>/bridge.js")

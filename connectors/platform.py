@@ -109,6 +109,29 @@ class Embedding:
     passed_on: tuple[str, ...] = ()
 
 
+def _offered(_settings) -> bool:
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class SignIn:
+    """How a merchant starts from ShipSync's own page (the signed-out page): a GET form to
+    ``endpoint`` with the one input the start needs, or none when the platform's own page picks
+    the store (an authorize page the merchant reaches signed in to their store)."""
+
+    endpoint: str  # the Flask endpoint of the install / sign-in start
+    # ``button()``: the button's text in the page's language (called during a request: it may
+    # use flask_babel, as ``admin_name`` does).
+    button: Callable[[], str]
+    field: str = ""  # the query argument the start reads ("": no input)
+    label: Callable = _nothing  # ``label()``: the input's label in the page's language
+    placeholder: str = ""
+    input_type: str = "text"  # the input's HTML type ("text", "url")
+    # ``offered(settings)``: whether this ShipSync offers it (e.g. only once the platform's app is
+    # configured; a start that would answer "not configured" is not shown).
+    offered: Callable = _offered
+
+
 @dataclasses.dataclass(frozen=True)
 class Platform:
     """One store platform, as the engine, the webhooks, the pages and the app see it."""
@@ -156,6 +179,8 @@ class Platform:
     # ``check_settings(settings)``: raises ValueError naming the variable when its settings do
     # not make sense together (e.g. an app id without its secret).
     check_settings: Callable = _nothing
+    # How a merchant starts from ShipSync's own signed-out page (None: only from the store's side).
+    sign_in: SignIn | None = None
 
     def __post_init__(self):
         if self.page_mode not in (EMBEDDED, STANDALONE):

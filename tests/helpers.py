@@ -182,3 +182,39 @@ def row_counts(app) -> dict:
     with engine.connect() as connection:
         return {t: connection.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
                 for t in inspect(engine).get_table_names() if t != "alembic_version"}
+
+
+def sign_in_forms(html: str) -> dict[str, dict]:
+    """The signed-out page's ways in, by platform: each form's action, its input (or None), the
+    input's label and the button's text (templates/orders.html, ``Platform.sign_in``)."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.forms, self.form, self.text_of, self.labels = {}, None, None, {}
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form" and "data-platform" in attrs:
+                self.form = self.forms[attrs["data-platform"]] = {
+                    "action": attrs.get("action"), "method": attrs.get("method"), "input": None,
+                    "label": None, "button": ""}
+            elif self.form is not None and tag == "input":
+                self.form["input"] = attrs
+            elif self.form is not None and tag in ("label", "button"):
+                self.text_of = tag
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.form = None
+            elif tag == self.text_of:
+                self.text_of = None
+
+        def handle_data(self, data):
+            if self.form is not None and self.text_of:
+                self.form[self.text_of] = (self.form[self.text_of] or "") + data.strip()
+
+    parser = Forms()
+    parser.feed(html)
+    return parser.forms

@@ -88,3 +88,17 @@ def test_a_platforms_own_messages_are_shipsyncs_and_go_through_the_catalog(app, 
         assert written_by_shipsync("The fake store refused order 77")
         assert translate("The fake store refused order 77") == "The fake store refused order 77."
         assert not written_by_shipsync("The fake store said no")  # the store's own words stay as they are
+
+
+def test_the_signed_out_page_offers_every_registered_platforms_way_in(client):
+    """The descriptor's ``sign_in``: a form per platform, its one input, its start endpoint."""
+    from tests.helpers import sign_in_forms
+
+    forms = sign_in_forms(client.get("/").text)
+    fake = forms["fake"]
+    assert (fake["action"], fake["method"]) == ("/auth/fake", "get")
+    assert {k: fake["input"][k] for k in ("name", "type", "placeholder")} == {
+        "name": "store", "type": "url", "placeholder": "https://fake.example"}
+    assert (fake["label"], fake["button"]) == ("Fake store address", "Connect the fake store")
+    assert set(forms) == {name for name, p in connectors.PLATFORMS.items() if p.sign_in}
+    assert client.get(fake["action"], query_string={"store": "/?from=fake"}).headers["Location"] == "/?from=fake"

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
-from connectors.platform import EMBEDDED, Embedding, InvalidSessionToken, Platform
+from connectors.platform import EMBEDDED, Embedding, InvalidSessionToken, Platform, SignIn
 
 from . import documents as doc
 from .carriers import KNOWN
@@ -98,6 +98,23 @@ EMBEDDING = Embedding(
 )
 
 
+def _install_button() -> str:
+    from flask_babel import gettext as _  # the page's language; the registry loads no Flask
+
+    return _("Install on Shopify")
+
+
+def _shop_label() -> str:
+    from flask_babel import gettext as _
+
+    return _("Shopify store domain")
+
+
+# From ShipSync's own page: the shop's domain, then Shopify's install (OAuth) page.
+SIGN_IN = SignIn("shopify_auth.start", button=_install_button, field="shop", label=_shop_label,
+                 placeholder="my-store.myshopify.com")
+
+
 def descriptor(connector: type) -> Platform:
     return Platform(
         name="shopify",
@@ -120,4 +137,5 @@ def descriptor(connector: type) -> Platform:
         read_cost=float(doc.REQUESTED_COST["ORDER_QUERY"]),
         session_token=session_token,
         embedding=EMBEDDING,
+        sign_in=SIGN_IN,
     )

@@ -18,6 +18,7 @@ from connectors.base import (CONNECTION, INVALID_DATA, STORE_CONFIGURATION, STOR
                              ConnectorError, Credentials, FulfillmentResult, RateStatus, RemoteOrder, Shipment,
                              StoreAccess)
 
+from . import admin_links
 from . import fulfillment_orders as fo_
 from . import orders, webhooks
 from .config import TiendanubeConfig
@@ -37,6 +38,7 @@ class TiendanubeConnector(Connector):
         extra = {"sleep": sleep} if sleep else {}
         self.client = StoreClient(self.config, access.domain, access.credentials.access_token, http,
                                   auth_style=options.get("auth_style"), **extra)
+        self.admin_domain: str | None = None  # the store's admin host, once GET /store told it
 
     @property
     def rate_status(self) -> RateStatus | None:
@@ -57,8 +59,21 @@ class TiendanubeConnector(Connector):
 
     @property
     def learned_options(self) -> dict:
-        """The credentials header that works, once it is not the documented one."""
-        return {"auth_style": self.client.auth_style} if self.client.auth_style != "authentication" else {}
+        """The credentials header that works, once it is not the documented one; the store's
+        admin host (its order links), once read."""
+        learned = {"auth_style": self.client.auth_style} if self.client.auth_style != "authentication" else {}
+        return learned | ({"admin_domain": self.admin_domain} if self.admin_domain else {})
+
+    # --- store ------------------------------------------------------------------------------------
+    def contact_email(self) -> str | None:
+        """The store owner's e-mail (where the failure digest goes), from GET /store, which also
+        names the store's admin host (``original_domain``: the order links' address)."""
+        data = self.client.get("store", {"fields": admin_links.STORE_FIELDS}, "read the store")
+        if not isinstance(data, dict):
+            return None
+        self.admin_domain = admin_links.admin_domain(data)
+        email = data.get("email") or data.get("contact_email")
+        return email.strip() if isinstance(email, str) and "@" in email else None
 
     # --- orders -----------------------------------------------------------------------------------
     def fetch_order(self, order_id: str) -> RemoteOrder:
@@ -67,6 +82,14 @@ class TiendanubeConnector(Connector):
     def list_open_orders(self, since: datetime) -> Iterator[RemoteOrder]:
         """Open orders updated since ``since`` (an empty window is a 404 "Last page is 0": no orders)."""
         for data in self.client.get_all("orders", orders.open_orders_query(since), "list open orders"):
+            if isinstance(data, dict):
+                yield parse_order(data)
+
+    def list_changed_orders(self, since: datetime) -> Iterator[RemoteOrder]:
+        """Orders updated since ``since``, any status, every page (``Link: rel=next``): a webhook
+        Tiendanube gave up on after its 48 h of retries — a new order, a cancellation — is
+        repaired by reconciliation. An empty window is a 404 "Last page is 0": no orders."""
+        for data in self.client.get_all("orders", orders.changed_orders_query(since), "list changed orders"):
             if isinstance(data, dict):
                 yield parse_order(data)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from connectors.platform import EMBEDDED, InvalidSessionToken, Platform, Setting
+from connectors.platform import EMBEDDED, InvalidSessionToken, Platform, Setting, SignIn
 
+from . import admin_links
 from .config import API_ORIGIN, API_VERSION, AUTH_ORIGIN, SANDBOX_APP_ID, SANDBOX_CLIENT_SECRET, SCOPES
 from .connector import TiendanubeConnector
 from .embedding import EMBEDDING
@@ -55,6 +56,26 @@ def session_token(token: str, settings) -> str:
         raise InvalidSessionToken(str(error)) from None
 
 
+def admin_order_url(store, _settings, external_id: str) -> str | None:
+    """The order's page in the store's admin, once GET /store named the admin's host (kept in
+    ``Store.options["admin_domain"]`` at install); no link before that."""
+    return admin_links.order_url((store.options or {}).get("admin_domain"), external_id)
+
+
+def install_button() -> str:
+    from flask_babel import gettext as _  # the page's language; the registry loads no Flask
+
+    # One app for both brands: Portuguese says Nuvemshop, Spanish Tiendanube (the catalog).
+    return _("Install on Tiendanube / Nuvemshop")
+
+
+# From ShipSync's own page: no input — Tiendanube's authorize page installs on the store the
+# merchant is signed in to (it asks them to sign in first). Offered once the app is configured
+# (the start answers 404 otherwise).
+SIGN_IN = SignIn("tiendanube_auth.start", button=install_button,
+                 offered=lambda settings: bool(settings.tiendanube_app_id))
+
+
 PLATFORM = Platform(
     name="tiendanube",
     connector=TiendanubeConnector,
@@ -70,8 +91,10 @@ PLATFORM = Platform(
     sandbox="sandbox.tiendanube",
     sync_cost=TiendanubeConnector.requested_cost,
     read_cost=1.0,  # one request of the store's 40-request bucket
+    admin_order_url=admin_order_url,
     session_token=session_token,
     embedding=EMBEDDING,  # the page inside the admin (embedding.py, nexo_bridge.js)
+    messages="connectors.tiendanube.messages",  # its failure messages in the page's language
     settings=(
         Setting("tiendanube_app_id", "TIENDANUBE_APP_ID", "", kind=app_id, sandbox_value=SANDBOX_APP_ID),
         Setting("tiendanube_client_secret", "TIENDANUBE_CLIENT_SECRET", "", sandbox_value=SANDBOX_CLIENT_SECRET),
@@ -82,4 +105,5 @@ PLATFORM = Platform(
         Setting("tiendanube_api_version", "TIENDANUBE_API_VERSION", API_VERSION, kind=api_version),
     ),
     check_settings=check_settings,
+    sign_in=SIGN_IN,
 )

@@ -17,8 +17,15 @@ from connectors.platform import Embedding
 from .config import AUTH_ORIGIN
 
 MARKER = ("platform", "tiendanube")
-# The admin's origins, one per brand: Spanish-speaking Latin America and Brazil.
-ADMIN_ORIGINS = ("https://www.tiendanube.com", "https://www.nuvemshop.com.br")
+# Where the merchant admin is served (README.md "Nexo and the admin's origins"): on the store's
+# own subdomain of each brand's store domain — {store}.mitiendanube.com/admin/v2/apps/{app_id},
+# {store}.lojavirtualnuvem.com.br/admin/... (observed) — and, by the links apps and the
+# platform publish, on each brand's www origin (conflicting: reported both to work and to 404).
+# The page's URL names no store, so the store subdomain is a wildcard; the framed page holds
+# nothing without a session token the admin signs, and the session cookie (SameSite=Lax) is
+# not sent inside another site's frame.
+ADMIN_ORIGINS = ("https://*.mitiendanube.com", "https://*.lojavirtualnuvem.com.br",
+                 "https://www.tiendanube.com", "https://www.nuvemshop.com.br")
 
 
 def opened_by(args) -> str | None:

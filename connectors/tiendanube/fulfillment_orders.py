@@ -121,10 +121,15 @@ def status_after(fos: list[FulfillmentOrder], done: Plan) -> str:
     return "fulfilled" if live and shipped == len(live) else "partially_fulfilled" if shipped else "unfulfilled"
 
 
+# What to do about an FO the merchant already shipped (messages.py matches it to translate it).
+ALREADY_SHIPPED_FIX = ("if this label replaces it, correct the tracking code in the Tiendanube admin; otherwise "
+                       "void this label.")
+
+
 def already_shipped_message(fo: FulfillmentOrder) -> str:
     code = f" with tracking code {fo.code}" if fo.code else " without a tracking code"
     return (f"Shipment {fo.number} was already marked {fo.status.lower().replace('_', ' ')} in Tiendanube{code}: "
-            "if this label replaces it, correct the tracking code in the Tiendanube admin; otherwise void this label.")
+            + ALREADY_SHIPPED_FIX)
 
 
 def _check_items(holding, live, wanted: Counter) -> None:

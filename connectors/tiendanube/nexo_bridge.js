@@ -2,14 +2,19 @@
  * a small client of Nexo, the admin's messaging protocol (@tiendanube/nexo), written for
  * ShipSync instead of bundling the package (the page has no build step).
  *
- * The protocol as Nexo's helpers speak it: the app posts {type, payload} to window.parent; the
- * admin answers by posting a message of the same type into the app's frame.
- *   "app/connected"          the app asks; the admin's answer means it is listening (connect)
- *   "app/ready"              the app is ready to be shown (iAmReady; no answer)
- *   "app/auth/sessionToken"  the app asks; the answer's payload is {token}: a JWT signed with
- *                            the app's client secret, naming the store (storeId)
- * A page not framed, or framed by something that never answers, is not inside the admin: the
- * page then falls back to the standalone sign-in.
+ * The wire format, as @tiendanube/nexo 1.2.1's dist does it (connectors/tiendanube/README.md,
+ * "Nexo and the admin's origins"): the app posts {type, payload} to window.parent with target
+ * "*" (Nexo sends no client id and no secret); the admin answers by posting a message of the
+ * same type into the app's frame, and the helper resolves with that message's payload.
+ *   "app/connected"          sent with no payload; any answer of this type means connected
+ *                            (Nexo's connect() waits 3 s)
+ *   "app/ready"              iAmReady: no answer
+ *   "app/auth/sessionToken"  getSessionToken: the answer's payload is {token}, a JWT signed
+ *                            with the app's client secret, naming the store (storeId)
+ * Nexo itself hears any message; this bridge hears only its parent, on one of the admin's
+ * origins ("https://*.mitiendanube.com" style entries match one store subdomain). A page not
+ * framed, or framed by something that never answers, is not inside the admin: the page then
+ * falls back to the standalone sign-in.
  */
 const CONNECTED = "app/connected";
 const READY = "app/ready";
@@ -23,8 +28,22 @@ let connected = null;
 let held = null;  // {token, exp}
 
 function post(type, payload) {
-  // "*": what we post is a request with no secret in it; answers are checked on arrival.
-  window.parent.postMessage(payload === undefined ? { type } : { type, payload }, "*");
+  // "*" as Nexo does: what we post is a request with no secret in it; answers are checked on arrival.
+  window.parent.postMessage({ type, payload }, "*");
+}
+
+/** Whether a message's origin is one of the admin's: exactly, or one subdomain label under a
+ * "scheme://*.domain" entry (no port: as frame-ancestors reads it). */
+function fromAdmin(origin) {
+  return origins.some((allowed) => {
+    if (allowed === origin) return true;
+    const wildcard = allowed.indexOf("://*.");
+    if (wildcard < 0) return false;
+    const scheme = allowed.slice(0, wildcard + 3), domain = allowed.slice(wildcard + 4);
+    if (!origin.startsWith(scheme)) return false;
+    const host = origin.slice(scheme.length);
+    return host.endsWith(domain) && /^[a-z0-9-]+$/i.test(host.slice(0, -domain.length));
+  });
 }
 
 /** The payload of the admin's next message of this type (rejects after waitMs). Only our own
@@ -34,7 +53,7 @@ function answer(type, waitMs) {
     const timer = setTimeout(() => { window.removeEventListener("message", heard); reject(new Error(type)); }, waitMs);
     function heard(event) {
       const data = event.data;
-      if (event.source !== window.parent || !origins.includes(event.origin)) return;
+      if (event.source !== window.parent || !fromAdmin(event.origin)) return;
       if (!data || typeof data !== "object" || data.type !== type) return;
       clearTimeout(timer);
       window.removeEventListener("message", heard);

@@ -1,4 +1,4 @@
-"""Orders (pure): Tiendanube's order JSON → ``RemoteOrder``, and the open-orders query."""
+"""Orders (pure): Tiendanube's order JSON → ``RemoteOrder``, and the open- and changed-orders queries."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -40,3 +40,10 @@ def is_cancelled(data: dict) -> bool:
 
 def open_orders_query(since: datetime) -> dict:
     return {"status": "open", "updated_at_min": format_time(since), "per_page": PAGE_SIZE}
+
+
+def changed_orders_query(since: datetime) -> dict:
+    """Every order updated since ``since``, whatever its status (``any`` said explicitly: the
+    filter's default is not documented the same way everywhere). Order queries stop at 10 000
+    results; reconciliation's window is hours, far below that."""
+    return {"status": "any", "updated_at_min": format_time(since), "per_page": PAGE_SIZE}

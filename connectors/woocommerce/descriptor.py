@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from connectors.platform import STANDALONE, Platform
+from connectors.platform import STANDALONE, Platform, SignIn
 
 from .connector import WEBHOOK_TOPICS, WooCommerceConnector
 
@@ -39,6 +39,23 @@ def key_info(store) -> dict | None:
     return {"ends_with": ending, "revoke_at": "WooCommerce → Settings → Advanced → REST API"}
 
 
+def _connect_button() -> str:
+    from flask_babel import gettext as _  # the page's language; the registry loads no Flask
+
+    return _("Connect WooCommerce")
+
+
+def _address_label() -> str:
+    from flask_babel import gettext as _
+
+    return _("WooCommerce store address")
+
+
+# From ShipSync's own page: the store's address, then its key-approval page.
+SIGN_IN = SignIn("woocommerce_auth.start", button=_connect_button, field="store_url", label=_address_label,
+                 placeholder="https://my-store.com", input_type="url")
+
+
 PLATFORM = Platform(
     name="woocommerce",
     connector=WooCommerceConnector,
@@ -54,4 +71,5 @@ PLATFORM = Platform(
     admin_order_url=admin_order_url,
     carrier_suggestions=carrier_suggestions,
     key_info=key_info,
+    sign_in=SIGN_IN,
 )

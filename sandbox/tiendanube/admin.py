@@ -1,10 +1,11 @@
 """A stand-in for the Tiendanube / Nuvemshop admin's app page: the app framed, and the admin's
 side of Nexo answered as the real admin does.
 
-    GET  /admin/apps/<app_id>?store=<id>   the merchant signed in to that store (cookie
-                                           ``tn_store``, the same as the authorize page's)
-                                           sees the app in a frame at ``sandbox.app_url``
-    POST /admin/apps/<app_id>/session-token  → {token}: the store's session token, for the page
+    GET  /admin/v2/apps/<app_id>?store=<id>   the merchant signed in to that store (cookie
+                                              ``tn_store``, the same as the authorize page's)
+                                              sees the app in a frame at ``sandbox.app_url``
+                                              (the real admin's path, on the store's subdomain)
+    POST /admin/v2/apps/<app_id>/session-token  → {token}: the store's session token, for the page
 
 The page's script answers the app's Nexo messages ({type, payload} posted to the admin):
 ``app/connected`` (the admin is listening), ``app/auth/sessionToken`` ({token}: a JWT signed
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 import jwt
 from flask import Blueprint, Response, current_app, jsonify, request
 
-bp = Blueprint("tiendanube_admin", __name__, url_prefix="/admin/apps")
+bp = Blueprint("tiendanube_admin", __name__, url_prefix="/admin/v2/apps")
 SESSION_TOKEN_LIFETIME = 300
 
 PAGE = """<!doctype html>
@@ -94,7 +95,7 @@ def app_page(app_id: str):
             "country": "BR", "language": "pt", "currency": "BRL"}
     page = PAGE.format(lang="pt-BR", app=html.escape(f"App {app_id}"), store=html.escape(store.name),
                        src=html.escape(sandbox.app_url), info=json.dumps(info).replace("<", "\\u003c"),
-                       token_url=f"/admin/apps/{html.escape(app_id)}/session-token")
+                       token_url=f"/admin/v2/apps/{html.escape(app_id)}/session-token")
     response = _html(page, 200)
     response.set_cookie("tn_store", str(store.store_id))
     return response

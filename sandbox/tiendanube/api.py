@@ -141,6 +141,15 @@ def _order(store, order_id: str) -> dict:
     return _found(store.orders, order_id, "Order")
 
 
+# --- store --------------------------------------------------------------------------------------
+@route("GET", r"store")
+def get_store(store):
+    """``fields=a,b`` trims the answer, as on every resource."""
+    data = store.store_json()
+    wanted = [f for f in request.args.get("fields", "").split(",") if f]
+    return 200, {k: v for k, v in data.items() if k in wanted} if wanted else data
+
+
 # --- orders -------------------------------------------------------------------------------------
 @route("GET", r"orders")
 def list_orders(store):

@@ -55,7 +55,7 @@ def start(port: int, app_url: str) -> DemoStore:
     # The app's URL as set in the Partner Portal: what the sandbox's admin frames (admin.py).
     sandbox = TiendanubeSandbox(port=port, redirect_url=f"{app_url}/auth/tiendanube/callback",
                                 app_url=f"{app_url}/?platform=tiendanube").start()
-    admin = f"{sandbox.url}/admin/apps/{sandbox.app_id}?store={TN_STORE_ID}"
+    admin = f"{sandbox.url}/admin/v2/apps/{sandbox.app_id}?store={TN_STORE_ID}"
     shown = {**links(app_url), "tiendanube_admin": admin}
     return DemoStore(
         "tiendanube", shown, [("tiendanube", str(TN_STORE_ID))],

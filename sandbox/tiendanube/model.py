@@ -38,6 +38,8 @@ class SandboxStore:
         if not set(auth_styles) <= set(AUTH_STYLES) or not auth_styles:
             raise ValueError(f"auth_styles must be a non-empty subset of {AUTH_STYLES}")
         self.sandbox, self.store_id, self.name = sandbox, int(store_id), name or f"Loja {store_id}"
+        # GET /store's original_domain: the store's subdomain, where its admin is served.
+        self.original_domain = f"loja{self.store_id}.lojavirtualnuvem.com.br"
         self.plan, self.auth_styles, self.allow_http_webhooks = plan, tuple(auth_styles), allow_http_webhooks
         self.lock = threading.RLock()
         self.bucket = bucket or LeakyBucket.for_plan(plan)
@@ -265,6 +267,13 @@ class SandboxStore:
     def webhook_list(self) -> list[dict]:
         with self.lock:
             return [dict(w) for w in self.webhooks.values()]
+
+    def store_json(self) -> dict:
+        """GET /store, as the documented example (the store's names per language, its domains)."""
+        return {"id": self.store_id, "name": {"pt": self.name}, "email": f"dono@loja{self.store_id}.example",
+                "contact_email": f"contato@loja{self.store_id}.example", "original_domain": self.original_domain,
+                "domains": [], "country": "BR", "main_language": "pt", "admin_language": "pt",
+                "main_currency": "BRL", "plan_name": self.plan}
 
     def summary(self) -> dict:
         with self.lock:

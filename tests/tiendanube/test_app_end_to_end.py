@@ -71,6 +71,22 @@ def test_install_registers_each_webhook_once_at_the_apps_address(app, worker, tn
     assert {h["url"] for h in hooks} == {f"{to_live_app}/webhooks/tiendanube"}
 
 
+def test_the_install_learns_the_owners_email_and_the_order_links_into_the_stores_admin(app, client, worker,
+                                                                                       tn_sandbox, tn_store,
+                                                                                       to_live_app):
+    install(to_live_app, tn_store)
+    order = tn_store.create_order([{"name": "Caneca", "quantity": 1}])
+    post_label(client, tn_label(tn_store, order, "PKG-LINK", "BR123LINK"))
+    row = wait_for(lambda: (p := package_row(app, "PKG-LINK")) is not None and p.status == SYNCED and p,
+                   message="the package synced")
+
+    store = stored_store(app, tn_store)
+    assert store.options["contact_email"] == f"dono@loja{tn_store.store_id}.example"
+    detail = client.get(f"/api/orders/{row.order_id}", headers=nexo(app, tn_store)).json
+    assert detail["admin_url"] == (f"https://loja{tn_store.store_id}.lojavirtualnuvem.com.br"
+                                   f"/admin/v2/orders/{order['id']}")
+
+
 def test_a_label_dispatches_the_right_fulfillment_order_with_its_tracking(app, client, worker, tn_sandbox, tn_store,
                                                                          to_live_app):
     install(to_live_app, tn_store)
@@ -206,6 +222,15 @@ def test_an_unknown_order_is_a_cause_with_a_fix_and_no_write(app, client, worker
     detail = client.get(f"/api/orders/{row.order_id}", headers=nexo(app, tn_store)).json
     assert detail["packages"][0]["error"]["fix"]
     assert tn_store.requests("PATCH") == []
+    # The page's API in the merchant's language: the cause, its fix and ShipSync's own words.
+    shown = {language: client.get(f"/api/orders/{row.order_id}",
+                                  headers={**nexo(app, tn_store), "Accept-Language": language}).json
+             for language in ("es", "pt-BR")}
+    spanish, portuguese = (shown[lang]["packages"][0]["error"] for lang in ("es", "pt-BR"))
+    assert spanish["detail"].startswith("Tiendanube no tiene el pedido 9999999999")
+    assert portuguese["detail"].startswith("A Nuvemshop não tem o pedido 9999999999")
+    assert spanish["detail_from"] == portuguese["detail_from"] == "shipsync"
+    assert len({spanish["fix"], portuguese["fix"], detail["packages"][0]["error"]["fix"]}) == 3
 
 
 def test_a_shipment_the_merchant_dispatched_with_another_code_is_a_cause_with_a_fix(app, client, worker, tn_sandbox,

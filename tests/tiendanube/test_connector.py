@@ -65,6 +65,42 @@ def test_list_open_orders_follows_pages_and_an_empty_window_is_no_orders(tn_stor
     assert list(connect(tn_store).list_open_orders(datetime.utcnow() + timedelta(days=1))) == []
 
 
+def test_list_changed_orders_is_every_status_updated_in_the_window_over_every_page(tn_store, connect, monkeypatch):
+    monkeypatch.setattr(tn_orders, "PAGE_SIZE", 2)
+    made = [tn_store.create_order() for _ in range(5)]
+    tn_store.cancel_order(made[0]["id"])
+    with tn_store.lock:  # one order last touched two days ago: outside the window
+        tn_store.orders[made[4]["id"]]["updated_at"] -= timedelta(days=2)
+    listed = {o.id: o for o in connect(tn_store).list_changed_orders(datetime.utcnow() - timedelta(hours=1))}
+    assert sorted(listed) == sorted(str(o["id"]) for o in made[:4])
+    assert listed[str(made[0]["id"])].cancelled and not listed[str(made[1]["id"])].cancelled
+    assert len(tn_store.requests("GET", "orders")) >= 2  # followed Link: rel=next
+    assert {r["query"].get("status") for r in tn_store.requests("GET", "orders")} == {"any"}
+    assert list(connect(tn_store).list_changed_orders(datetime.utcnow() + timedelta(days=1))) == []
+
+
+def test_the_store_read_names_the_owner_and_the_admins_host(tn_store, connect):
+    connector = connect(tn_store)
+    assert connector.learned_options == {}
+    assert connector.contact_email() == f"dono@loja{tn_store.store_id}.example"
+    assert connector.learned_options == {"admin_domain": f"loja{tn_store.store_id}.lojavirtualnuvem.com.br"}
+    assert tn_store.requests("GET", "store")[-1]["query"] == {"fields": "email,contact_email,original_domain"}
+
+
+@pytest.mark.parametrize("original_domain,host", [
+    ("minhaloja.lojavirtualnuvem.com.br", "minhaloja.lojavirtualnuvem.com.br"),
+    ("https://MiTienda.mitiendanube.com/", "mitienda.mitiendanube.com"),
+    ("pokeloja.nuvemshop.com.br", "pokeloja.nuvemshop.com.br"),  # the old docs' example
+    ("evil.example/x?y", None), ("javascript:alert(1)", None), ("localhost", None), ("", None), (42, None),
+])
+def test_only_a_host_name_becomes_the_admins_address(original_domain, host):
+    from connectors.tiendanube import admin_links
+
+    assert admin_links.admin_domain({"original_domain": original_domain}) == host
+    expected = f"https://{host}/admin/v2/orders/123" if host else None
+    assert admin_links.order_url(host, "123") == expected
+
+
 # --- tracking on fulfillment orders ------------------------------------------------------------------
 def test_a_label_dispatches_its_fulfillment_order_with_tracking_and_notifies_once(tn_store, connect):
     order = tn_store.create_order()

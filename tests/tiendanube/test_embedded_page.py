@@ -76,7 +76,7 @@ def test_inside_the_admin_the_merchant_sees_and_resyncs_in_their_language(browse
     order = failed_order(client, installed)
     context, page, errors = browser_page(browser, locale)
     try:
-        page.goto(f"{tn_admin.url}/admin/apps/{tn_admin.app_id}?store={installed.store_id}")
+        page.goto(f"{tn_admin.url}/admin/v2/apps/{tn_admin.app_id}?store={installed.store_id}")
         app = page.frame_locator('iframe[title="ShipSync"]')
 
         row = app.locator("#orders-body tr.order-row")
@@ -96,6 +96,39 @@ def test_inside_the_admin_the_merchant_sees_and_resyncs_in_their_language(browse
         heard = page.evaluate("window.nexoMessages")
         assert {"app/connected", "app/ready", "app/auth/sessionToken"} <= set(heard)
         assert order["id"] in installed.orders
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_the_admin_on_the_stores_own_subdomain_connects_through_nexo(browser, client, installed, tn_admin):
+    """The real admin is served at https://{store}.lojavirtualnuvem.com.br/admin/v2/apps/{app}
+    (and {store}.mitiendanube.com): framed there, the bridge hears the admin's Nexo answers and
+    the page shows the store's orders, not the sign-in."""
+    import requests
+
+    from sandbox.tiendanube.admin import session_token
+
+    order = failed_order(client, installed)
+    admin = "https://minhaloja.lojavirtualnuvem.com.br"
+    page_html = requests.get(f"{tn_admin.url}/admin/v2/apps/{tn_admin.app_id}?store={installed.store_id}",
+                             timeout=10).text
+
+    def serve(route):
+        if route.request.url.endswith("/session-token"):
+            route.fulfill(json={"token": session_token(tn_admin, installed.store_id)})
+        else:
+            route.fulfill(content_type="text/html", body=page_html)
+
+    context, page, errors = browser_page(browser, "pt-BR")
+    try:
+        context.route(admin + "/**", serve)
+        context.grant_permissions(["local-network-access"], origin=admin)
+        page.goto(f"{admin}/admin/v2/apps/{tn_admin.app_id}")
+        app = page.frame_locator('iframe[title="ShipSync"]')
+        expect(app.locator("#orders-body tr.order-row")).to_have_count(1)
+        expect(app.locator("#orders-body")).to_contain_text(str(order["number"]))
+        assert {"app/connected", "app/ready", "app/auth/sessionToken"} <= set(page.evaluate("window.nexoMessages"))
         assert not errors, errors
     finally:
         context.close()
@@ -140,7 +173,7 @@ def test_inside_the_admin_of_a_store_shipsync_does_not_know_the_page_offers_the_
     tn_admin.install(stranger)  # the admin shows the app; ShipSync never saw this store's install
     context, page, errors = browser_page(browser, "es-AR")
     try:
-        page.goto(f"{tn_admin.url}/admin/apps/{tn_admin.app_id}?store={stranger.store_id}")
+        page.goto(f"{tn_admin.url}/admin/v2/apps/{tn_admin.app_id}?store={stranger.store_id}")
         notice = page.frame_locator('iframe[title="ShipSync"]').locator("#notice")
         expect(notice).to_contain_text("ShipSync no está instalado en esta tienda.")
         link = notice.get_by_role("link")
@@ -150,3 +183,29 @@ def test_inside_the_admin_of_a_store_shipsync_does_not_know_the_page_offers_the_
     finally:
         context.close()
         tn_admin.remove_store(stranger.store_id)
+
+
+@pytest.mark.parametrize("locale,button", [("es-AR", "Instalar en Tiendanube"), ("pt-BR", "Instalar na Nuvemshop")])
+def test_the_signed_out_page_installs_on_tiendanube_with_no_input(browser, live_server, tn_sandbox, to_live_app,
+                                                                  locale, button):
+    """ShipSync's own page (no admin, no session): the descriptor's way in is one button; the
+    authorize page picks the store the merchant is signed in to, and the merchant comes back signed in."""
+    store = tn_sandbox.create_store(allow_http_webhooks=True)
+    context, page, errors = browser_page(browser, locale)
+    try:
+        page.goto(f"{live_server}/")
+        form = page.locator('form[data-platform="tiendanube"]')
+        expect(form.locator("input")).to_have_count(0)
+        form.get_by_role("button", name=button).click()
+
+        page.wait_for_url(re.compile(re.escape(tn_sandbox.url) + r"/apps/\d+/authorize"))
+        page.select_option('select[name="store_id"]', str(store.store_id))
+        page.get_by_role("button", name="Accept and install").click()
+
+        page.wait_for_url(f"{live_server}/")
+        expect(page.locator("#signed-in")).to_contain_text(str(store.store_id))
+        assert store.token, "installed: the sandbox issued the store a token"
+        assert not errors, errors
+    finally:
+        context.close()
+        tn_sandbox.remove_store(store.store_id)

@@ -10,9 +10,11 @@ from connectors.tiendanube.embedding import ADMIN_ORIGINS, frame_ancestors
 from tests.test_pages import frame_policy, page_config
 
 
-def test_in_production_only_the_admins_two_origins_may_frame_the_page():
+def test_in_production_only_the_admins_origins_may_frame_the_page():
+    """The store's own admin subdomain of each brand, and each brand's www origin."""
     production = types.SimpleNamespace(production=True, tiendanube_auth_origin="http://127.0.0.1:9999")
-    assert frame_ancestors("", production) == ["https://www.tiendanube.com", "https://www.nuvemshop.com.br"]
+    assert frame_ancestors("", production) == ["https://*.mitiendanube.com", "https://*.lojavirtualnuvem.com.br",
+                                               "https://www.tiendanube.com", "https://www.nuvemshop.com.br"]
 
 
 def test_outside_production_the_configured_admin_may_frame_it_too(client, tn_sandbox):
@@ -37,3 +39,16 @@ def test_the_page_is_told_its_bridge_and_the_admins_name(client, tn_sandbox, loc
 
 def test_a_shopify_query_still_means_shopify(client):
     assert page_config(client.get("/?shop=acme.myshopify.com&platform=tiendanube"))["embedding"]["platform"] == "shopify"
+
+
+def test_the_signed_out_page_offers_the_install_once_the_app_is_configured(app, client, settings):
+    from admin.pages import sign_ins
+    from tests.helpers import sign_in_forms
+
+    tiendanube = sign_in_forms(client.get("/", headers={"Accept-Language": "pt-BR"}).text)["tiendanube"]
+    assert (tiendanube["action"], tiendanube["input"], tiendanube["button"]) == (
+        "/auth/tiendanube", None, "Instalar na Nuvemshop")
+    off = settings.replace(tiendanube_app_id="", tiendanube_client_secret="")
+    with app.test_request_context():
+        assert "tiendanube" not in {way["platform"] for way in sign_ins(off)}
+        assert "shopify" in {way["platform"] for way in sign_ins(off)}
