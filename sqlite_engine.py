@@ -16,6 +16,7 @@ exclusive one that it drops at once.
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -139,3 +140,20 @@ def _let_go(info: dict) -> None:
     process_writers = info.pop("process_writers", None)
     if process_writers is not None:
         process_writers.release()
+
+
+@contextlib.contextmanager
+def exclusive(engine, name: str):
+    """One holder at a time, across threads and processes, of a lock named ``name`` beside the
+    database, without SQLite's write lock: for work that must not run twice at once and
+    calls out (a store's token refresh), which a write transaction would hold for everyone."""
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield  # a database of one process: its session's own lock is enough
+        return
+    fd = os.open(f"{database}.{name}", os.O_RDWR | os.O_CREAT, 0o600)  # its own: flock excludes other files
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
