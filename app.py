@@ -120,8 +120,10 @@ def _register_commands(app: Flask) -> None:
     @click.option("--workers", default=4, show_default=True, help="worker threads")
     def worker_command(workers: int):
         """Run the queue consumer (the Procfile's worker process)."""
+        import sqlite_engine
         from sync import queue
 
+        sqlite_engine.give_way_to_requests()  # on SQLite, a label's write goes before a sync's
         requeued = app.extensions["shipsync"].sync_service.requeue_stuck(grace=timedelta(0))
         click.echo(f"worker starting; re-queued {requeued} unfinished package(s)")
         # A short polling ceiling: the SQLite queue is polled, and a label should not wait 10 s.

@@ -140,6 +140,10 @@ class RemoteOrder:
 class FulfillmentResult:
     fulfillment_id: str  # the store's id of the fulfillment (or tracking item / note)
     order_fulfillment_status: str | None = None  # the order's status after the write, when the store says
+    # By name only: two optional fields of one kind side by side swap silently when passed by
+    # position (an updatedAt once landed in ``detail``, and every webhook about our own write
+    # cost a read of the order).
+    _: dataclasses.KW_ONLY
     detail: str | None = None  # how the store shows it (e.g. which tracking provider), for the package's history
     # The order's updated_at after the write, given only when the caller's copy of the order
     # (Shipment.known_order) was current up to the write: that copy is then current as of it,

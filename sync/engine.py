@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 class Outcome:
     status: str | None  # the package's status afterwards; None when this run did nothing
     retry_in: float | None = None
+    held_for_budget: bool = False  # retry_in is the wait for the store's bucket, no attempt used
 
 
 SKIPPED = Outcome(None)
@@ -101,7 +102,7 @@ class SyncEngine:
         store_id, cost = self._store_and_cost(package_id)
         wait = self.budget.reserve(store_id, cost) if store_id else 0.0
         if wait > 0:  # the store's bucket is low: wait without using an attempt
-            return Outcome(None, retry_in=wait)
+            return Outcome(None, retry_in=wait, held_for_budget=True)
         claim = self._claim(package_id, cost)
         if not isinstance(claim, Claim):
             self.budget.release(store_id, cost)

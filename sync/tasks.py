@@ -18,6 +18,10 @@ from sync.queue import huey
 
 log = logging.getLogger(__name__)
 WEBHOOK_SETTLE_SECONDS = 2.0
+# A package held back by its store's bucket goes before new work once its wait is over: the
+# points it waited for are there now, and every second it queued behind other stores' labels
+# the bucket would overflow unused. (A queue storage without priorities runs it in turn.)
+BUDGET_WAITED = 10
 _app = None  # bound by init_app: tasks run in the worker, outside any request
 
 
@@ -64,7 +68,8 @@ def sync_package(package_id: int) -> str | None:
     outcome = _services().sync_engine.sync_package(package_id)
     if outcome.retry_in is not None:
         # Scheduled, not slept: the worker thread goes on with other packages meanwhile.
-        sync_package.schedule(args=(package_id,), delay=outcome.retry_in)
+        priority = BUDGET_WAITED if outcome.held_for_budget and huey.storage.priority else None
+        sync_package.schedule(args=(package_id,), delay=outcome.retry_in, priority=priority)
     return outcome.status
 
 

@@ -1,11 +1,14 @@
 """The per-store rate budget: unit maths, and a mass sync on a tiny bucket end to end."""
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import select
 
 from connectors.base import RateStatus
 from models import Order, Package, SyncAttempt
 from sync.rate_budget import RateBudget
-from tests.helpers import install_shopify, label_payload, post_label, start_workers, wait_for
+from sync.shared_buckets import FileBuckets
+from tests.helpers import install_shopify, label_payload, make_store, post_label, start_workers, wait_for
 
 
 class Clock:
@@ -62,6 +65,50 @@ def test_a_reservation_not_used_goes_back():
     assert budget.reserve(1, 97) == 0
     budget.release(1, 97)
     assert budget.buckets._buckets[1].available == 300
+
+
+def test_the_file_beside_a_sqlite_database_is_one_bucket_however_many_processes_and_threads_ask(tmp_path):
+    path = str(tmp_path / "shipsync.db.budget")
+    clock = Clock()
+    budgets = [RateBudget(FileBuckets(path), clock=clock) for _ in range(3)]  # as three processes hold it
+    budgets[0].settle(1, 0, status(500, restore_rate=10))
+    with ThreadPoolExecutor(12) as pool:
+        waits = list(pool.map(lambda n: budgets[n % 3].reserve(1, 97), range(12)))
+    # 500 holds five reservations of 97 (and the 2.5 points kept free), not one per process or thread.
+    assert waits.count(0) == 5
+    assert budgets[2].reserve(2, 97) == 0  # another store has its own bucket
+    budgets[1].release(1, 97)
+    assert budgets[0].reserve(1, 97) == 0
+
+
+def test_a_budget_file_cut_short_holds_no_bucket_until_the_store_answers(tmp_path):
+    path = tmp_path / "shipsync.db.budget"
+    path.write_text('{"1": [40.0, 2000')
+    budget = RateBudget(FileBuckets(str(path)), clock=Clock())
+    assert budget.reserve(1, 97) == 0  # nothing known: the store's first answer will tell
+    budget.settle(1, 0, status(40))
+    assert budget.reserve(1, 97) > 0
+
+
+def test_a_package_held_for_the_budget_goes_before_new_work_once_its_wait_is_over(app):
+    """Its retry is scheduled with a priority (where the queue has them): the points it waited
+    for are there when it is due, and they should not wait behind other stores' labels."""
+    from sync import tasks
+    from sync.queue import huey
+
+    store_id = make_store(app)
+    with app.extensions["db_sessionmaker"]() as session, session.begin():
+        package = Package(store_id=store_id, order=Order(store_id=store_id, external_id="5001"), external_id="PKG-1",
+                          tracking_number="1Z1", carrier="UPS", items=[{"line_item_id": "1", "quantity": 1}])
+        session.add(package)
+        session.flush()
+        package_id = package.id
+    app.extensions["shipsync"].sync_engine.budget.settle(store_id, 0, status(0, restore_rate=1))
+    huey.storage.flush_all()
+    tasks.sync_package.call_local(package_id)
+    (retry,) = huey.pending()  # the consumer moves it to the schedule until its time
+    assert retry.args == (package_id,)
+    assert retry.priority == (tasks.BUDGET_WAITED if huey.storage.priority else None)
 
 
 def test_a_bucket_smaller_than_the_requested_cost_still_lets_work_through():

@@ -13,7 +13,7 @@ from connectors.base import TOKEN_EXPIRED, ConnectorError
 from models import Store
 import stores
 from sync import credentials
-from tests.helpers import install_shopify, query_of, signed_callback_query, wait_for
+from tests.helpers import install_shopify, make_store, query_of, signed_callback_query, wait_for
 
 SHOP = "acme.myshopify.com"
 TOPICS = {"ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE",
@@ -149,6 +149,30 @@ def test_two_workers_hitting_an_expired_token_refresh_once(app, client, shopify_
     assert len({r.credentials.access_token for r in results}) == 1
     assert results[0].credentials.access_token != stale.credentials.access_token
     assert results[0].credentials.refresh_token != stale.credentials.refresh_token  # both rotated
+
+
+def test_a_refresh_asks_the_store_while_others_go_on_writing(app, client, shopify_store, monkeypatch):
+    """No transaction is open during the store's answer: on SQLite it would hold the one write
+    lock (every label's intake) for as long as the store takes."""
+    from connectors.shopify import ShopifyConnector
+
+    shopify_store.create_shop(SHOP)
+    install_shopify(client, SHOP)
+    store = stored_store(app)
+    services = app.extensions["shipsync"]
+    stale = stores.store_access(store, services.cipher)
+    wrote, ask_the_store = [], ShopifyConnector.refresh_credentials
+
+    def asked_while_another_writes(connector):
+        writer = threading.Thread(target=lambda: wrote.append(make_store(app, domain="other.myshopify.com")))
+        writer.start()
+        writer.join(timeout=10)
+        return ask_the_store(connector)
+    monkeypatch.setattr(ShopifyConnector, "refresh_credentials", asked_while_another_writes)
+    fresh = credentials.refresh(services.sync_engine.sessionmaker, services.cipher, services.settings, store.id,
+                                stale.credentials.access_token)
+    assert len(wrote) == 1
+    assert fresh.credentials.access_token != stale.credentials.access_token
 
 
 def test_a_refused_refresh_marks_the_store_for_reauthorization(app, client, shopify_store):

@@ -10,8 +10,10 @@ import time
 import pytest
 from sqlalchemy import select
 
+from connectors.shopify.orders import parse_datetime
 from models import Order, Package, Store, SyncAttempt
-from tests.helpers import SHOPIFY_LOOKUPS, start_workers, api_headers, install_shopify, label_payload, post_label, wait_for
+from tests.helpers import (SHOPIFY_LOOKUPS, start_workers, api_headers, install_shopify, label_payload, post_label,
+                           post_shopify_webhook, wait_for)
 
 SHOP = "acme.myshopify.com"
 FIND = SHOPIFY_LOOKUPS  # the first call of any attempt
@@ -87,6 +89,26 @@ def test_a_first_sync_of_a_known_order_reads_once_cheaply_and_writes_once(app, c
     assert sum(c["actual_cost"] for c in calls) <= 16
     (fulfillment,) = shop.fulfillments(SHOP, order["id"])
     assert shop.order(SHOP, order["id"])["display_fulfillment_status"] == "FULFILLED"
+
+
+def test_the_write_keeps_our_copy_of_the_order_current_so_the_stores_update_costs_no_read(app, client, shop):
+    """fulfillmentCreate answers the order's new updatedAt: our copy is current as of our own
+    write, so the orders/updated Shopify sends about it is answered without reading the order."""
+    order, (line,) = new_order(shop, (1,))
+    import_now(app, order)
+    send_label(client, order, [(line, 1)])
+    package = wait_status(app, "synced")
+    with app.extensions["db_sessionmaker"]() as session:
+        row = session.get(Order, package.order_id)
+        message = session.scalar(select(SyncAttempt.message).where(SyncAttempt.package_id == package.id))
+    payload = shop.order_payload(SHOP, order["id"])
+    assert row.store_updated_at == parse_datetime(payload["updated_at"])
+    assert message == f"Fulfillment {package.fulfillment_id}"  # no stray date where a detail goes
+    shop.clear_requests()
+    response = post_shopify_webhook(client, "orders/updated", payload)
+    assert response.status_code == 200 and response.json["status"] == "current"
+    time.sleep(0.5)
+    assert shop.requests(SHOP, operation="ShipSyncOrder") == []
 
 
 def test_a_package_of_part_of_a_known_order_names_its_lines(app, client, shop):

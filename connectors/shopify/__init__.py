@@ -136,7 +136,8 @@ class ShopifyConnector(Connector):
             data = self._query(doc.FULFILLMENT_CREATE, build_fulfillment_create_variables(
                 whole, shipment, shipment.notify_customer))
             fulfillment_gid, status = parse_fulfillment_create(data)
-            return FulfillmentResult(numeric_id(fulfillment_gid), status, parse_order_updated_at(data))
+            return FulfillmentResult(numeric_id(fulfillment_gid), status,
+                                     order_updated_at=parse_order_updated_at(data))
         facts, fos = self._fulfillment_orders(order_gid)
         try:
             plans, problem = plan_fulfillment(facts, fos, wanted), None
