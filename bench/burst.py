@@ -30,7 +30,9 @@ STANDARD_RATE = 100.0
 
 
 def _count(app, query) -> int:
-    with app.extensions["db_sessionmaker"]() as session:
+    # Read-only: a write session would take SQLite's write lock at every poll, in the way
+    # of the very requests the bench times.
+    with app.extensions["db_read_sessionmaker"]() as session:
         return session.scalar(query)
 
 
