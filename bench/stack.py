@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -24,10 +26,34 @@ from config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-# The Procfile's web process: 2 workers × 8 threads, its access log redacted (and written
-# nowhere here).
-GUNICORN_ARGS = ["--workers", "2", "--threads", "8", "--access-logfile", os.devnull,
-                 "--logger-class", "access_log.RedactingLogger"]
+
+
+def procfile_gunicorn_args(procfile: Path = ROOT / "Procfile", env=os.environ) -> list[str]:
+    """The Procfile's web process's gunicorn options (one source of truth), ``${VAR:-default}``
+    expanded from ``env`` as a shell would; its bind and app are the bench's own, and its
+    access log is written nowhere (still through the redacting logger class)."""
+    line = next(line for line in procfile.read_text().splitlines() if line.startswith("web:"))
+    words = shlex.split(_expand(line.removeprefix("web:"), env))
+    args, words = [], words[1:-1]  # drop "gunicorn" and the app spec
+    while words:
+        option = words.pop(0)
+        value = None if "=" in option or not words or words[0].startswith("--") else words.pop(0)
+        if option.split("=")[0] in ("--bind", "-b"):
+            continue
+        if option.split("=")[0] == "--access-logfile":
+            value, option = os.devnull, "--access-logfile"
+        args += [option] + ([value] if value is not None else [])
+    return args
+
+
+def _expand(text: str, env) -> str:
+    def value(match: re.Match) -> str:
+        name, default = match.group(1), match.group(2)
+        return env.get(name) or (_expand(default, env) if default is not None else "")
+    return re.sub(r"\$\{(\w+)(?::-((?:[^{}]|\{[^{}]*\})*))?\}", value, text)
+
+
+GUNICORN_ARGS = procfile_gunicorn_args()
 POSTGRES_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/shipsync_bench")
 REDIS_URL = os.environ.get("BENCH_QUEUE_URL", "redis://127.0.0.1:6379/14")
 
