@@ -1,4 +1,4 @@
-"""Label intake under load: wrk against gunicorn (the Procfile's 2 workers × 8 threads),
+"""Label intake under load: wrk against gunicorn (the Procfile's web settings, read by bench/stack.py),
 ShipSync's label webhook beside a bare Flask route on the same machine and settings.
 
 Every request is a different label, validly signed (prepared here, sent by wrk's Lua
