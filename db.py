@@ -65,19 +65,25 @@ def _ping_when_idle(engine) -> None:
 
 
 @contextlib.contextmanager
-def driver_connection(engine):
+def driver_connection(engine, autocommit: bool = False):
     """A pooled connection as the driver's own object (psycopg's), for a statement on a hot
-    path. Rolled back unless committed. A lost connection empties the pool, as SQLAlchemy
+    path. Rolled back unless committed; with ``autocommit`` each statement commits itself
+    (no BEGIN and COMMIT round trips). A lost connection empties the pool, as SQLAlchemy
     does when one of its own statements meets one."""
     pooled = engine.raw_connection()
+    connection = pooled.driver_connection
     try:
-        yield pooled.driver_connection
+        if autocommit:
+            connection.autocommit = True
+        yield connection
     except engine.dialect.loaded_dbapi.Error as error:
         if engine.dialect.is_disconnect(error, pooled.dbapi_connection, None):
             pooled.invalidate(error)
             engine.dispose()
         raise
     finally:
+        if autocommit and not connection.closed:
+            connection.autocommit = False  # as SQLAlchemy's sessions expect it
         pooled.close()  # back to the pool, which rolls back what was not committed
 
 

@@ -2,12 +2,17 @@
 records exactly what the general path does, and leaves every other case to it unchanged.
 On SQLite the same tests check the general path."""
 import concurrent.futures
+import time
 
+import pytest
 from sqlalchemy import func, select
 
 from models import Order, Package, WebhookReceipt
 from sync import queue
+from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import label_payload, make_store, post_label
+from webhooks import label_storage
+from webhooks.labels import parse_label
 
 
 def _counts(app):
@@ -86,3 +91,54 @@ def test_copies_of_one_delivery_at_once_are_recorded_once(app):
     assert sorted(answers) == [200] * 5 + [202]
     assert _counts(app) == (1, 1, 1)
     assert len(_accepted_tasks()) == 1
+
+
+needs_postgres = pytest.mark.skipif(not TEST_DATABASE_URL, reason="the one-statement path is PostgreSQL's")
+
+
+def _label(**fields):
+    return parse_label(label_payload(**fields))
+
+
+@needs_postgres
+def test_the_one_statement_leaves_a_package_we_have_to_the_general_path_and_touches_nothing(app):
+    store_id = make_store(app)
+    with app.extensions["db_sessionmaker"]() as session, session.begin():
+        order = Order(store_id=store_id, external_id="5001", requires_sync=False)
+        session.add(order)
+        session.flush()
+        session.add(Package(store_id=store_id, order_id=order.id, external_id="PKG-1", tracking_number="1Z1",
+                            items=[{"line_item_id": "13001", "quantity": 1}], status="synced"))
+    before = _order_row(app, "5001")
+    assert label_storage.store_new_package(app.extensions["db_engine"], "labels", _label()) is None
+    assert _order_row(app, "5001") == before  # not marked as needing sync, not touched
+    assert _counts(app) == (1, 1, 0)
+
+
+@needs_postgres
+def test_a_copy_committed_while_the_statement_waits_makes_it_change_nothing(app):
+    """Another request inserts the same package and commits while our statement waits on the
+    unique key: our statement fails whole — no order of ours, no receipt — and says so."""
+    store_id = make_store(app)
+    with app.extensions["db_sessionmaker"]() as other:
+        order = Order(store_id=store_id, external_id="9")
+        other.add(order)
+        other.flush()
+        other.add(Package(store_id=store_id, order_id=order.id, external_id="PKG-1", tracking_number="1Z1",
+                          items=[{"line_item_id": "13001", "quantity": 1}], status="pending"))
+        other.flush()  # written, not committed: it holds the package's unique key
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            ours = pool.submit(label_storage.store_new_package, app.extensions["db_engine"], "labels",
+                               _label(order_id="5001"))
+            time.sleep(0.5)  # our statement is now waiting for the other transaction's package row
+            assert not ours.done()
+            other.commit()
+            assert ours.result(timeout=10) is None
+    assert _order_row(app, "5001") is None  # our statement's order upsert went with it
+    assert _counts(app) == (1, 1, 0)
+
+
+def _order_row(app, external_id):
+    with app.extensions["db_sessionmaker"]() as session:
+        order = session.scalar(select(Order).where(Order.external_id == external_id))
+        return order and (order.requires_sync, order.updated_at)

@@ -1,11 +1,13 @@
 """Storing an accepted label in as few database round trips as the work needs.
 
 A shipping platform printing a batch sends hundreds of labels at once. On PostgreSQL the
-common case — a new package of a known store — is one statement (``store_new_package``):
-the store found, its order found or created, the package inserted and the delivery
-recorded, between BEGIN and COMMIT. Whatever else happens (an unknown or uninstalled
-store, a package that exists, a delivery already recorded) it rolls back and leaves to the
-general path in webhooks/labels.py, which answers every case as before.
+common case — a new package of a known store — is one statement in one round trip
+(``store_new_package``, in autocommit: a statement is its own transaction): the store
+found, its order found or created, the package inserted and the delivery recorded.
+Whatever else it is (an unknown or uninstalled store, a package that exists, a delivery
+already recorded, also when another request commits it while the statement runs) the
+statement changes nothing and leaves it to the general path in webhooks/labels.py, which
+answers every case as before.
 
 That general path is also SQLite's common case (SQLite has no INSERT inside WITH): three
 statements in one short transaction — the order found or created in one upsert, the
@@ -19,6 +21,7 @@ import functools
 import json
 import re
 
+from psycopg.errors import UniqueViolation
 from sqlalchemy import JSON, DateTime, bindparam, text
 
 import db
@@ -45,17 +48,19 @@ _PACKAGE_COLUMNS = ("store_id, order_id, external_id, tracking_number, carrier, 
                     "attempts, last_cause, voided, store_contacted, created_at, updated_at")
 _PACKAGE_VALUES = ":package_external_id, :tracking_number, :carrier, :tracking_url, :items, {status}, 0, {cause}, " \
                   "false, false, :now, :now"
-_PACKAGE_CONFLICT = "ON CONFLICT (store_id, external_id) DO NOTHING"
 _TYPES = dict(line_items=JSON(), items=JSON(), now=DateTime())
 
 _UPSERT_ORDER = _typed(f"INSERT INTO orders ({_ORDER_COLUMNS}) VALUES (:store_id, {_ORDER_VALUES}) {_ORDER_CONFLICT}",
                        **_TYPES)
 _INSERT_PACKAGE = _typed(
     f"INSERT INTO packages ({_PACKAGE_COLUMNS}) VALUES (:store_id, :order_id, "
-    f"{_PACKAGE_VALUES.format(status=':status', cause=':last_cause')}) {_PACKAGE_CONFLICT} RETURNING id", **_TYPES)
+    f"{_PACKAGE_VALUES.format(status=':status', cause=':last_cause')}) ON CONFLICT (store_id, external_id) DO NOTHING RETURNING id", **_TYPES)
 
-# PostgreSQL's one statement. Each step takes its rows from the one before, so a step that
-# finds nothing (no such store, the package exists) leaves the later ones nothing to do.
+# PostgreSQL's one statement. Each step takes its rows from the one before, so when there is
+# no such store the later steps do nothing. The package and the receipt are inserted without
+# ON CONFLICT: when either is recorded already their unique keys make the whole statement
+# fail, the order's upsert with it, so it never leaves half its work. (Looking for them first
+# would be a plan that the first labels of a new database fix for good: a scan per label.)
 # ``auto_sync`` as Store.merged_settings() reads it: on unless the merchant turned it off.
 _NEW_PACKAGE = _typed(f"""
 WITH store AS (
@@ -68,12 +73,12 @@ WITH store AS (
     SELECT store.id, upserted_order.id, {_PACKAGE_VALUES.format(
         status="CASE WHEN store.auto_sync THEN :auto_status ELSE :manual_status END",
         cause="CASE WHEN store.auto_sync THEN :auto_cause ELSE :manual_cause END")}
-    FROM store CROSS JOIN upserted_order {_PACKAGE_CONFLICT} RETURNING id, store_id, status
+    FROM store CROSS JOIN upserted_order RETURNING id, store_id, status
 ), receipt AS (
     INSERT INTO webhook_receipts (source, delivery_id, store_id, topic, response, received_at)
     SELECT :source, :event_id, package.store_id, :topic,
            json_build_object('package_id', CAST(:package_external_id AS text), 'status', package.status), :now
-    FROM package ON CONFLICT (source, delivery_id) DO NOTHING RETURNING id
+    FROM package RETURNING id
 )
 SELECT store.id AS store_id, store.auto_sync, upserted_order.created AS new_order, package.id AS package_id,
        package.status, receipt.id AS receipt_id
@@ -119,20 +124,20 @@ def store_new_package(engine, source: str, label) -> NewPackage | None:
     automatic, manual = packages.initial_state(True), packages.initial_state(False)
     # Straight through the driver: SQLAlchemy's execution layer cost as much CPU as the rest
     # of the statement's client side, for one statement on the hottest path.
-    with db.driver_connection(engine) as connection:
-        with connection.cursor() as cursor:
-            cursor.execute(_new_package_sql(engine.dialect), dict(
+    with db.driver_connection(engine, autocommit=True) as connection:
+        try:
+            row = connection.execute(_new_package_sql(engine.dialect), dict(
                 platform=label.platform, domain=domain, uninstalled=UNINSTALLED, order_external_id=label.order_id,
                 line_items="[]", unfulfilled=UNFULFILLED, package_external_id=label.package_id,
                 tracking_number=label.tracking_number, carrier=label.carrier, tracking_url=label.tracking_url,
                 items=json.dumps(label.items), auto_status=automatic["status"], auto_cause=automatic["last_cause"],
                 manual_status=manual["status"], manual_cause=manual["last_cause"], source=source,
-                event_id=label.event_id, topic=label.event, now=utcnow()))
-            row = cursor.fetchone()
-        store_id, auto_sync, new_order, package_id, status, receipt_id = row or (None,) * 6
-        if receipt_id is None:  # no such store, or a step found its row there already
-            return None  # db.driver_connection rolls back what the statement did
-        connection.commit()
+                event_id=label.event_id, topic=label.event, now=utcnow())).fetchone()
+        except UniqueViolation:  # the package or the delivery is recorded already: nothing was written
+            return None
+    if row is None:  # no such store
+        return None
+    store_id, auto_sync, new_order, package_id, status, _receipt_id = row
     return NewPackage(store_id, package_id, status, auto_sync, new_order)
 
 
