@@ -1,5 +1,6 @@
 """Label intake under load: wrk against gunicorn (the Procfile's web settings, read by bench/stack.py),
-ShipSync's label webhook beside a bare Flask route on the same machine and settings.
+ShipSync's label webhook beside a bare Flask route on the same machine and settings, measured
+back to back (``side_by_side``).
 
 Every request is a different label, validly signed (prepared here, sent by wrk's Lua
 script), for orders of one store.
@@ -57,10 +58,26 @@ def measure(base_url: str, connections: int, secret: str, store: str, prefix: st
         return wrk(base_url, connections, path)
 
 
-def bare_flask(stack) -> dict:
-    """The yardstick at 4 and 32 connections."""
-    base = stack.start_web("bench.bare:app")
+# The machine's speed drifts over a run (other tenants, a database checkpoint): a yardstick
+# measured minutes apart from ShipSync is no yardstick. Each round measures bare Flask and then
+# ShipSync back to back; the round with the median share is reported, beside every round's share.
+ROUNDS = int(os.environ.get("BENCH_INTAKE_ROUNDS", "3"))
+
+
+def side_by_side(stack, base_url: str, connections: int, store: str, prefix: str, orders=None,
+                 rounds: int = ROUNDS) -> dict:
+    """ShipSync's figures at ``connections`` from the median round, with that round's bare Flask
+    figures (``bare``), ShipSync's share of bare's requests/s, and every round's share."""
     secret = stack.settings.label_webhook_secret
-    results = {c: measure(base, c, secret, "bare.myshopify.com", f"BARE{c}", count=2000) for c in (4, 32)}
-    stack.stop(stack.processes.pop())
-    return results
+    bare_url = stack.start_web("bench.bare:app")
+    try:
+        measured = []
+        for n in range(rounds):
+            bare = measure(bare_url, connections, secret, "bare.myshopify.com", f"BARE{connections}R{n}", count=2000)
+            ours = measure(base_url, connections, secret, store, f"{prefix}R{n}", orders)
+            measured.append((100 * ours["requests/s"] / bare["requests/s"], ours, bare))
+    finally:
+        stack.stop(stack.processes.pop())
+    share, ours, bare = sorted(measured, key=lambda m: m[0])[len(measured) // 2]
+    return {**ours, "bare": bare, "share of bare (%)": round(share, 1),
+            "share of bare, every round (%)": [round(m[0], 1) for m in measured]}
