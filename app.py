@@ -16,6 +16,7 @@ import db
 import headers
 import locales
 import logs
+import nul_characters
 from config import Settings, load_settings
 from crypto import TokenCipher
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, http=None) -> Flask:
 
     _register_blueprints(app)
     headers.init_app(app)
+    nul_characters.init_app(app)
     _register_errors(app)
     _register_commands(app)
     return app

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from models import FULFILLED, PARTIALLY_FULFILLED, SYNCED, UNFULFILLED, Order
+from nul_characters import NUL, without_nul
 
 
 def shipped_quantities(order: Order) -> Counter:
@@ -72,29 +73,49 @@ def fit(column, value: str | None) -> str | None:
     """Store text cut to its column (and without NUL, which PostgreSQL refuses).
 
     A shopper's 300-character name is the store's data, not an error: it is kept shortened,
-    never refused (a refused WooCommerce webhook is disabled after a few failures)."""
+    never refused (a refused WooCommerce webhook is disabled after a few failures). Likewise a
+    NUL in a name or a product title is dropped, not refused: the rest of the order still syncs."""
     if value is None:
         return None
-    return value.replace("\x00", "")[:column.type.length]
+    return without_nul(value)[:column.type.length]
+
+
+def stored_fields(remote) -> dict:
+    """What our row keeps of a store order (RemoteOrder): its text as ``fit`` keeps it. Line
+    items live in a JSON column, whose PostgreSQL type (json) holds an escaped NUL, but the
+    text is kept the same way there: no reader of it should meet one."""
+    return dict(
+        name=fit(Order.name, remote.name),
+        line_items=[{"id": li.id, "title": without_nul(li.title), "quantity": li.quantity,
+                     "sku": without_nul(li.sku)} for li in remote.line_items],
+        cancelled=remote.cancelled,
+        customer_name=fit(Order.customer_name, remote.customer_name),
+        customer_email=fit(Order.customer_email, remote.customer_email),
+    )
+
+
+def check_order_id(order_id: str) -> str:
+    """``order_id`` when a store could have sent it; raises ValueError for one longer than the
+    column holds or with a NUL (no store's id has one, and dropping it would name another order)."""
+    if len(order_id) > Order.external_id.type.length:
+        raise ValueError(f"order id {order_id[:20]}… is longer than {Order.external_id.type.length} characters")
+    if NUL in order_id:
+        raise ValueError("an order id must not contain NUL characters")
+    return order_id
 
 
 def upsert_order(session, store_id: int, remote) -> Order:
     """Create or update our copy of a store order from a RemoteOrder.
 
     Webhooks arrive late and out of order: a copy older than the one we hold changes nothing.
-    Raises ValueError for an order id no store uses (longer than the column holds).
+    Raises ValueError for an order id no store uses (see ``check_order_id``).
     """
-    if len(remote.id) > Order.external_id.type.length:
-        raise ValueError(f"order id {remote.id[:20]}… is longer than {Order.external_id.type.length} characters")
+    check_order_id(remote.id)
     order, added = find_or_add_order(session, store_id, remote.id)
     if not added and remote.updated_at and order.store_updated_at and remote.updated_at < order.store_updated_at:
         return order
-    order.name = fit(Order.name, remote.name)
-    order.line_items = [{"id": li.id, "title": li.title, "quantity": li.quantity, "sku": li.sku}
-                        for li in remote.line_items]
-    order.cancelled = remote.cancelled
-    order.customer_name = fit(Order.customer_name, remote.customer_name)
-    order.customer_email = fit(Order.customer_email, remote.customer_email)
+    for name, value in stored_fields(remote).items():
+        setattr(order, name, value)
     if remote.created_at:
         order.placed_at = remote.created_at
     order.store_updated_at = remote.updated_at

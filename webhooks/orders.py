@@ -17,7 +17,7 @@ from sqlalchemy import select
 from connectors import platform
 from models import Order
 from sync.packages import cancel_waiting
-from sync.orders import local_fulfillment_status, upsert_order
+from sync.orders import check_order_id, local_fulfillment_status, stored_fields, upsert_order
 
 
 def _queue():
@@ -43,8 +43,16 @@ def order_updated(session, store, payload):
     return _order_changed(session, store, payload, skip_current=True)
 
 
-def _order_changed(session, store, payload, skip_current: bool):
+def _news(store, payload):
+    """What the payload says (``Connector.order_news``); raises ValueError (a 400, nothing kept)
+    for an order id no store sends: our queries must not meet it."""
     news = _connector(store).order_news(payload)
+    check_order_id(news.order_id)
+    return news
+
+
+def _order_changed(session, store, payload, skip_current: bool):
+    news = _news(store, payload)
     order = _find_order(session, store.id, news.order_id)
     known_at = order.store_updated_at if order is not None else None
     if news.order is None:  # a trigger: the worker reads the order back
@@ -71,7 +79,7 @@ def _order_changed(session, store, payload, skip_current: bool):
 def order_cancelled(session, store, payload):
     """A cancelled order has nothing left to fulfil: its waiting packages stop with a clear
     cause. One we never saw is read back (it still exists in the store)."""
-    news = _connector(store).order_news(payload)
+    news = _news(store, payload)
     if _find_order(session, store.id, news.order_id) is None:
         return order_created(session, store, payload)
     return _cancel(session, store, news.order_id)
@@ -80,7 +88,7 @@ def order_cancelled(session, store, payload):
 def order_deleted(session, store, payload):
     """The order is gone (trashed or deleted) in the store: treated as cancelled; one we
     never saw is ignored (there is nothing to read back)."""
-    order_id = _connector(store).order_id_of(payload)  # the body is only {"id": N}
+    order_id = check_order_id(_connector(store).order_id_of(payload))  # the body is only {"id": N}
     if _find_order(session, store.id, order_id) is None:
         return {"status": "ignored", "order_id": order_id}, []
     return _cancel(session, store, order_id)
@@ -94,7 +102,6 @@ def _cancel(session, store, order_id: str):
 
 
 def _unchanged(order: Order, remote) -> bool:
-    lines = [{"id": li.id, "title": li.title, "quantity": li.quantity, "sku": li.sku} for li in remote.line_items]
-    return (order.name == remote.name and (order.line_items or []) == lines and order.cancelled == remote.cancelled
-            and order.fulfillment_status == remote.fulfillment_status
-            and (order.customer_name, order.customer_email) == (remote.customer_name, remote.customer_email))
+    """Whether the row already holds what ``upsert_order`` would write (the store's text as we keep it)."""
+    return (order.fulfillment_status == remote.fulfillment_status
+            and all(getattr(order, name) == value for name, value in stored_fields(remote).items()))

@@ -10,7 +10,9 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 
 from models import SYNCED, UNINSTALLED, Order, Package, WebhookReceipt
+from nul_characters import NUL
 from sync import causes
+from sync.orders import fit
 from sync.packages import hold_waiting
 
 log = logging.getLogger(__name__)
@@ -32,10 +34,13 @@ def app_uninstalled(session, store, payload):
 
 def _customer_orders(session, store, payload):
     customer = payload.get("customer") or {}
+    # Looked up as stored (sync.orders.fit): an e-mail kept without its NUL is still the
+    # customer's, and must be found to be erased; an order id with one is none of ours.
     wanted = [str(i) for i in (payload.get("orders_requested") or payload.get("orders_to_redact") or [])]
+    wanted = [i for i in wanted if NUL not in i]
     conditions = [Order.external_id.in_(wanted)] if wanted else []
     if customer.get("email"):
-        conditions.append(Order.customer_email == customer["email"])
+        conditions.append(Order.customer_email == fit(Order.customer_email, str(customer["email"])))
     if not conditions:
         return []
     return session.scalars(select(Order).where(Order.store_id == store.id, or_(*conditions))).all()
