@@ -38,6 +38,9 @@ class ConnectorError(Exception):
                  retry_after: float | None = None, detail: str | None = None):
         if cause not in CAUSES:
             raise ValueError(f"unknown cause {cause!r}")
+        # The message and detail often quote the store's answer, and both are stored: without
+        # NUL characters, which PostgreSQL cannot hold (the worker's write would fail).
+        message, detail = message.replace("\x00", ""), detail and detail.replace("\x00", "")
         super().__init__(message)
         self.cause = cause
         self.message = message

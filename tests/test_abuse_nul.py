@@ -154,3 +154,27 @@ def test_a_json_column_holds_a_line_item_id_with_a_nul(app):
         upsert_order(session, store_id, RemoteOrder(id="8", name="#8", fulfillment_status="unfulfilled",
                                                     line_items=(RemoteLineItem("1\x00", "Mug", 1),)))
     assert _order(app, "8").line_items[0]["id"] == "1\x00"
+
+
+def test_a_store_failure_quoting_a_nul_is_recorded_without_it(app):
+    """A store's error text lands in the package and its history: on PostgreSQL a NUL there
+    made the worker's write fail, so the failure was never recorded."""
+    from connectors.base import INVALID_DATA, ConnectorError
+    from models import Package, SyncAttempt
+    from sync import packages
+
+    store_id = make_store(app)
+    with app.extensions["db_sessionmaker"]() as session, session.begin():
+        order = Order(store_id=store_id, external_id="5001")
+        session.add(order)
+        session.flush()
+        package = Package(store_id=store_id, order_id=order.id, external_id="PKG-1", tracking_number="1Z1",
+                          items=[{"line_item_id": "13001", "quantity": 1}], status="syncing")
+        session.add(package)
+        session.flush()
+        error = ConnectorError(INVALID_DATA, "the store said: bad\x00 value", detail="raw\x00answer")
+        packages.record_failure(session, package, error, None)
+    with app.extensions["db_sessionmaker"]() as session:
+        assert session.scalar(select(Package.last_message)) == "the store said: bad value"
+        assert [a.message for a in session.scalars(select(SyncAttempt))] == ["the store said: bad value"]
+    assert error.detail == "rawanswer"
