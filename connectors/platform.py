@@ -172,6 +172,10 @@ class Platform:
     session_token: Callable | None = None
     embedding: Embedding | None = None  # EMBEDDED: how the admin frames the page
     settings: tuple[Setting, ...] = ()  # its own settings (``Settings.<field>``)
+    # Its name as its connector writes it in a message ("Tiendanube did not answer within 10 s"):
+    # the key of the texts every platform writes alike (``sync/messages.py``); "" when it writes
+    # none of them. The page takes the name through the catalog (Brazil's Tiendanube is Nuvemshop).
+    display_name: str = ""
     # Dotted module exporting ``PATTERNS``: ``[(compiled regex, lazy_gettext text)]`` that re-word
     # its connector's English messages in the page's language (``sync/messages.py``); named,
     # not imported, as ``app_modules`` are (it needs flask_babel).

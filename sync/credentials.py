@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -16,6 +17,12 @@ from stores import mark_reauth_required, save_credentials, store_access
 # with a token that dies half-way.
 REFRESH_AHEAD = timedelta(minutes=5)
 REFRESH_LOCKS = 0x5EF5  # PostgreSQL advisory lock space of token refreshes (the key: the store's id)
+log = logging.getLogger(__name__)
+
+
+class StoreGone(LookupError):
+    """The store's row was erased (uninstalled and redacted, or forgotten) while its work waited:
+    there is nothing left to refresh or to write for it, and its packages went with it. Stop."""
 
 
 def needs_refresh(credentials: Credentials) -> bool:
@@ -31,12 +38,13 @@ def refresh(sessionmaker, cipher, settings, store_id: int, stale_access_token: s
     asked outside any transaction: on SQLite one would hold the database's single write
     lock, which every label's intake needs, for as long as the store takes to answer.
     Raises ConnectorError(TOKEN_EXPIRED) when the store refuses: the store is then
-    marked ``reauth_required``.
+    marked ``reauth_required``. Raises StoreGone when the store's row is erased before or
+    while the store is asked.
     """
     try:
         with _one_refresher(sessionmaker.kw["bind"], store_id):
             with sessionmaker() as session:
-                store = session.get(Store, store_id)
+                store = _stored(session, store_id)
                 access = store_access(store, cipher)
                 if store.status != ACTIVE:
                     raise ConnectorError(TOKEN_EXPIRED, "The store needs to re-authorize the app.")
@@ -44,7 +52,7 @@ def refresh(sessionmaker, cipher, settings, store_id: int, stale_access_token: s
                 return access  # another worker refreshed while we waited for our turn
             credentials = connector_for(access, settings, http=http).refresh_credentials()
             with sessionmaker() as session, session.begin():
-                store = session.get(Store, store_id)
+                store = _stored(session, store_id)  # the new tokens die with the store
                 save_credentials(store, credentials, cipher)
                 return store_access(store, cipher)
     except ConnectorError as error:
@@ -52,6 +60,15 @@ def refresh(sessionmaker, cipher, settings, store_id: int, stale_access_token: s
             with sessionmaker() as session, session.begin():
                 mark_reauth_required(session, store_id)
         raise
+
+
+def _stored(session, store_id: int) -> Store:
+    store = session.get(Store, store_id)
+    if store is None:
+        # An uninstall's erasure racing a worker is expected: one line, no traceback.
+        log.info("store %s was erased during a token refresh: its work ends", store_id)
+        raise StoreGone(store_id)
+    return store
 
 
 @contextlib.contextmanager

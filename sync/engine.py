@@ -111,6 +111,8 @@ class SyncEngine:
             result = self._write(claim)
         except ConnectorError as error:
             return self._record_failure(claim, error)
+        except credentials.StoreGone:
+            return SKIPPED  # the package was erased with its store: nothing left to record
         return self._record_success(claim, result)
 
     def _store_and_cost(self, package_id: int) -> tuple[int | None, float]:
@@ -171,7 +173,8 @@ class SyncEngine:
         """Run ``operation(connector)``, refreshing the token ahead of expiry and once on a 401.
 
         A refresh uses no attempt. Raises ConnectorError; TOKEN_EXPIRED means the store
-        needs re-authorization (credentials.refresh has marked it so).
+        needs re-authorization (credentials.refresh has marked it so). Raises
+        credentials.StoreGone when the store was erased meanwhile.
         """
         refreshed = False
         if credentials.needs_refresh(access.credentials):

@@ -13,6 +13,7 @@ from connectors.base import TOKEN_EXPIRED, ConnectorError
 
 from models import Store, utcnow
 from sync import heartbeat as worker_heartbeat
+from sync.credentials import StoreGone
 from sync.engine import WaitForBudget
 from sync.queue import huey
 
@@ -39,7 +40,8 @@ def _services():
 def store_work(task):
     """A store that needs re-authorization is an expected state (logged once, as a WARNING, when
     it starts): its tasks stop quietly instead of failing with a traceback, and re-authorizing
-    redoes their work (webhooks, open orders, held packages)."""
+    redoes their work (webhooks, open orders, held packages). So does a store erased while its
+    task waited (an uninstall's redaction): nothing of it is left to work on."""
     @functools.wraps(task)
     def run(*args, **kwargs):
         try:
@@ -48,6 +50,9 @@ def store_work(task):
             if error.cause != TOKEN_EXPIRED:
                 raise
             log.info("%s%s skipped: the store needs re-authorization", task.__name__, args)
+            return None
+        except StoreGone:
+            log.info("%s%s skipped: the store was erased", task.__name__, args)
             return None
     return run
 

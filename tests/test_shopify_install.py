@@ -10,7 +10,7 @@ import requests
 from sqlalchemy import select
 
 from connectors.base import TOKEN_EXPIRED, ConnectorError
-from models import Store
+from models import Package, Store
 import stores
 from sync import credentials
 from tests.helpers import install_shopify, make_store, query_of, signed_callback_query, wait_for
@@ -186,6 +186,73 @@ def test_a_refused_refresh_marks_the_store_for_reauthorization(app, client, shop
                             stores.store_access(store, services.cipher).credentials.access_token)
     assert error.value.cause == TOKEN_EXPIRED
     assert stored_store(app).status == "reauth_required"
+
+
+def _erase_store(app) -> None:
+    """What an uninstall's shop/redact (or the demo forgetting its stores) does to the row."""
+    with app.extensions["db_sessionmaker"]() as session, session.begin():
+        assert stores.forget_store(session, "shopify", SHOP)
+
+
+def _erased_while_the_store_is_asked(app, monkeypatch) -> None:
+    from connectors.shopify import ShopifyConnector
+
+    ask_the_store = ShopifyConnector.refresh_credentials
+
+    def erased_meanwhile(connector):
+        _erase_store(app)
+        return ask_the_store(connector)
+    monkeypatch.setattr(ShopifyConnector, "refresh_credentials", erased_meanwhile)
+
+
+@pytest.mark.parametrize("erased_before_its_turn", [True, False])
+def test_a_store_erased_during_a_refresh_ends_it_by_name(app, client, shopify_store, monkeypatch, caplog,
+                                                       erased_before_its_turn):
+    shopify_store.create_shop(SHOP)
+    install_shopify(client, SHOP)
+    store = stored_store(app)
+    services = app.extensions["shipsync"]
+    stale = stores.store_access(store, services.cipher).credentials.access_token
+    if erased_before_its_turn:
+        _erase_store(app)
+    else:
+        _erased_while_the_store_is_asked(app, monkeypatch)
+    with pytest.raises(credentials.StoreGone), caplog.at_level("INFO", logger="sync.credentials"):
+        credentials.refresh(services.sync_engine.sessionmaker, services.cipher, services.settings, store.id, stale)
+    assert shopify_store.refresh_count(SHOP) == (0 if erased_before_its_turn else 1)
+    assert stored_store(app) is None  # nothing written back for a store that is gone
+    assert f"store {store.id} was erased during a token refresh" in caplog.text
+
+
+def test_a_sync_whose_store_is_erased_during_the_refresh_ends_quietly(app, client, shopify_store, monkeypatch):
+    from sync.engine import SKIPPED
+    from tests.helpers import label_payload, post_label
+
+    shopify_store.create_shop(SHOP)
+    install_shopify(client, SHOP)
+    order = shopify_store.create_order(SHOP, [{"title": "Mug", "quantity": 1}])
+    accepted = post_label(client, label_payload(order_id=order["id"], items=[
+        {"line_item_id": order["line_items"][0]["id"], "quantity": 1}]))
+    assert accepted.status_code == 202, accepted.json
+    shopify_store.expire_access_token(SHOP)
+    _erased_while_the_store_is_asked(app, monkeypatch)
+    with app.extensions["db_sessionmaker"]() as session:
+        package_id = session.scalar(select(Package.id))
+    assert app.extensions["shipsync"].sync_engine.sync_package(package_id) == SKIPPED
+    assert shopify_store.fulfillments(SHOP, order["id"]) == []
+
+
+def test_store_work_whose_store_is_erased_during_the_refresh_ends_quietly(app, client, shopify_store, monkeypatch):
+    from sync import tasks
+
+    shopify_store.create_shop(SHOP)
+    install_shopify(client, SHOP)
+    store = stored_store(app)
+    order = shopify_store.create_order(SHOP, [{"title": "Mug", "quantity": 1}])
+    shopify_store.expire_access_token(SHOP)
+    _erased_while_the_store_is_asked(app, monkeypatch)
+    assert tasks.import_order.call_local(store.id, str(order["id"])) is None
+    assert shopify_store.refresh_count(SHOP) == 1
 
 
 def test_after_install_the_merchant_lands_in_the_app_inside_the_admin(app, client, shopify_store, settings):

@@ -137,5 +137,7 @@ def descriptor(connector: type) -> Platform:
         read_cost=float(doc.REQUESTED_COST["ORDER_QUERY"]),
         session_token=session_token,
         embedding=EMBEDDING,
+        display_name="Shopify",
+        messages="connectors.shopify.messages",  # its failure messages in the page's language
         sign_in=SIGN_IN,
     )

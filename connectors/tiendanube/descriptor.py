@@ -94,6 +94,7 @@ PLATFORM = Platform(
     admin_order_url=admin_order_url,
     session_token=session_token,
     embedding=EMBEDDING,  # the page inside the admin (embedding.py, nexo_bridge.js)
+    display_name="Tiendanube",
     messages="connectors.tiendanube.messages",  # its failure messages in the page's language
     settings=(
         Setting("tiendanube_app_id", "TIENDANUBE_APP_ID", "", kind=app_id, sandbox_value=SANDBOX_APP_ID),

@@ -1,5 +1,6 @@
-"""Tiendanube's failure messages in the page's language (``Platform.messages``, read by
-``sync/messages.py``).
+"""Tiendanube's own failure messages in the page's language (``Platform.messages``, read by
+``sync/messages.py``, which also holds the texts every platform writes alike: timeouts,
+connection failures, server errors, a 429).
 
 The connector writes English (it also goes to the logs and the attempt rows); each pattern
 here matches one of its messages whole and re-words it through the catalog, carrying over the
@@ -104,14 +105,8 @@ PATTERNS = [(_already(state, with_code), text) for (state, with_code), text in _
      _l("Tiendanube denied access: install ShipSync again so it gets the order permissions, then synchronize "
         "again.")),
     # Pace and transport
-    (re.compile(r"Tiendanube asked ShipSync to slow down \(429\)"),
-     _l("Tiendanube asked ShipSync to slow down (too many requests); ShipSync continues by itself.")),
     (re.compile(r"ShipSync is pacing itself to Tiendanube's rate limit"),
      _l("ShipSync is pacing itself to Tiendanube's rate limit; it continues by itself.")),
-    (re.compile(r"Tiendanube did not answer within (?P<seconds>[\d.]+) s"),
-     _l("Tiendanube did not answer within {seconds} s.")),
-    (re.compile(r"Could not reach Tiendanube \(connection failed\)"), _l("Could not reach Tiendanube (connection failed).")),
-    (re.compile(r"Tiendanube had a server error \((?P<status>\d+)\)"), _l("Tiendanube had a server error ({status}).")),
     (re.compile(r"Tiendanube answered (?:with something other than JSON|an order read with something else).*"),
      _l("Tiendanube answered with something ShipSync could not read (an error page?).")),
     (re.compile(r"Tiendanube's next-page link leaves the store's API"),

@@ -71,5 +71,6 @@ PLATFORM = Platform(
     admin_order_url=admin_order_url,
     carrier_suggestions=carrier_suggestions,
     key_info=key_info,
+    messages="connectors.woocommerce.messages",  # its failure messages in the page's language
     sign_in=SIGN_IN,
 )
