@@ -137,8 +137,10 @@ def redact_store(store_id: int) -> bool:
 def _webhook_url(store_id: int) -> str:
     services = _services()
     with services.sync_engine.sessionmaker() as session:
-        platform = session.get(Store, store_id).platform
-    return connectors.platform(platform).webhook_url(services.settings.app_url, store_id)
+        store = session.get(Store, store_id)
+    if store is None:
+        raise StoreGone(store_id)
+    return connectors.platform(store.platform).webhook_url(services.settings.app_url, store_id)
 
 
 @huey.task()

@@ -173,6 +173,21 @@ def test_a_store_needing_reauthorization_logs_one_warning_and_no_traceback(app, 
     assert not any(r.exc_info for r in caplog.records)
 
 
+
+def test_store_tasks_for_a_store_erased_while_they_waited_end_quietly(app, caplog):
+    """An uninstall's redaction erases the store; its queued set-up and reconciliation find
+    nothing to work on and stop with one line, not a traceback."""
+    from sync import tasks
+
+    store_id = make_store(app)
+    with app.extensions["db_sessionmaker"]() as session, session.begin():
+        session.delete(session.get(Store, store_id))
+    caplog.set_level(logging.INFO)
+    assert tasks.set_up_store.call_local(store_id) is None
+    assert tasks.reconcile_store.call_local(store_id) is None
+    assert [r.getMessage().split(" skipped")[0] for r in caplog.records if "was erased" in r.getMessage()] == [
+        f"set_up_store({store_id},)", f"reconcile_store({store_id},)"]
+
 # -- settings ------------------------------------------------------------------------------
 def test_operator_settings_come_from_the_environment_and_are_checked():
     import pytest
