@@ -34,8 +34,8 @@ def make_engine(url: str):
         # The web and the worker write concurrently: WAL, a busy timeout, queued writers.
         return make_sqlite_engine(url, READ_ONLY)
     # At least as many kept connections as a process has threads (the Procfiles' web runs
-    # WEB_THREADS, 2 by default): past pool_size a returned connection is closed, and every label that opened a new one
-    # paid PostgreSQL's connection start-up.
+    # WEB_THREADS, 2 by default): past pool_size a returned connection is closed, and every
+    # label that opened a new one paid PostgreSQL's connection start-up.
     engine = create_engine(url, pool_size=10, max_overflow=10)
     _ping_when_idle(engine)
     return engine
