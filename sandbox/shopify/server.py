@@ -1,22 +1,14 @@
 """Run the sandbox store as a real HTTP server in a background thread."""
 from __future__ import annotations
 
-import threading
-
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
 
 from config import SANDBOX_SHOPIFY_API_KEY, SANDBOX_SHOPIFY_API_SECRET
+from sandbox.common.server import BackgroundServer
 
 from .app import create_app
 from .schema import SCHEMA_VERSION, warm_up_in_background
 from .store import ShopifyStore
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No access log line per request (the store keeps its own request log); errors still log."""
-
-    def log_request(self, *args, **kwargs):
-        pass
 
 
 class SandboxServer:
@@ -30,22 +22,18 @@ class SandboxServer:
                  api_version: str = SCHEMA_VERSION, host: str = "127.0.0.1"):
         self.store = ShopifyStore(api_key, api_secret, api_version)
         self.host = host
-        self._server = None
-        self._thread = None
+        self._server: BackgroundServer | None = None
 
     def start(self, port: int = 0, *, warm: bool = True) -> "SandboxServer":
         """Listen (``port=0``: a free one) and serve in a daemon thread; returns self."""
         if warm:
             warm_up_in_background()
-        self._server = make_server(self.host, port, create_app(self.store), threaded=True,
-                                   request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="shopify-sandbox", daemon=True)
-        self._thread.start()
+        self._server = BackgroundServer(create_app(self.store), self.host, port, "shopify-sandbox")
         return self
 
     @property
     def port(self) -> int:
-        return self._server.server_port
+        return self._server.port
 
     @property
     def url(self) -> str:
@@ -58,14 +46,12 @@ class SandboxServer:
     def serve_forever(self, port: int) -> None:
         """Serve in the calling thread (``python -m sandbox.shopify``)."""
         warm_up_in_background()
-        self._server = make_server(self.host, port, create_app(self.store), threaded=True)
-        self._server.serve_forever()
+        make_server(self.host, port, create_app(self.store), threaded=True).serve_forever()
 
     def stop(self) -> None:
         if self._server is not None:
             self.store.reset()  # wakes requests sleeping in a fault
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
 
     def __enter__(self):

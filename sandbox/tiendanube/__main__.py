@@ -6,9 +6,8 @@ under ``/_sandbox/`` (see sandbox/tiendanube/control.py).
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 
+from sandbox.common.cli import serve_until_stopped
 from sandbox.tiendanube import TiendanubeSandbox
 
 
@@ -28,14 +27,7 @@ def main(argv=None) -> None:
         print(f"demo store {store.store_id}: orders {sorted(store.orders)}", flush=True)
     print(f"Tiendanube sandbox on {sandbox.url} (TIENDANUBE_AUTH_ORIGIN = TIENDANUBE_API_ORIGIN = {sandbox.url}; "
           f"app id {sandbox.app_id}; control API under {sandbox.url}/_sandbox/)", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
+    serve_until_stopped(sandbox)
 
 
 if __name__ == "__main__":

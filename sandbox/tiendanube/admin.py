@@ -22,7 +22,9 @@ import time
 from urllib.parse import urlsplit
 
 import jwt
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
+
+from sandbox.common.control import current_sandbox
 
 bp = Blueprint("tiendanube_admin", __name__, url_prefix="/admin/v2/apps")
 SESSION_TOKEN_LIFETIME = 300
@@ -58,10 +60,6 @@ window.addEventListener("message", async (event) => {{
 """
 
 
-def _sandbox():
-    return current_app.config["TIENDANUBE_SANDBOX"]
-
-
 def _html(text: str, status: int) -> Response:
     return Response(text, status, {"Content-Type": "text/html; charset=utf-8"})
 
@@ -69,7 +67,7 @@ def _html(text: str, status: int) -> Response:
 def _signed_in_store():
     """The store the merchant is signed in to: ``?store=`` signs in, else the cookie."""
     raw = request.args.get("store") or request.cookies.get("tn_store", "")
-    return _sandbox().stores.get(int(raw)) if raw.isdigit() else None
+    return current_sandbox().stores.get(int(raw)) if raw.isdigit() else None
 
 
 def session_token(sandbox, store_id: int, lifetime: int = SESSION_TOKEN_LIFETIME) -> str:
@@ -81,7 +79,7 @@ def session_token(sandbox, store_id: int, lifetime: int = SESSION_TOKEN_LIFETIME
 
 @bp.get("/<app_id>")
 def app_page(app_id: str):
-    sandbox, store = _sandbox(), _signed_in_store()
+    sandbox, store = current_sandbox(), _signed_in_store()
     if app_id != str(sandbox.app_id):
         return _html("<h1>App not found</h1>", 404)
     if store is None:
@@ -103,7 +101,7 @@ def app_page(app_id: str):
 
 @bp.post("/<app_id>/session-token")
 def issue_session_token(app_id: str):
-    sandbox, store = _sandbox(), _signed_in_store()
+    sandbox, store = current_sandbox(), _signed_in_store()
     if app_id != str(sandbox.app_id) or store is None or store.token is None:
         return jsonify(error="not signed in to a store with the app installed"), 403
     return jsonify(token=session_token(sandbox, store.store_id))

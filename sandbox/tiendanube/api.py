@@ -16,7 +16,9 @@ import time
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
+
+from sandbox.common.control import current_sandbox
 
 bp = Blueprint("tiendanube_api", __name__)
 VERSION = re.compile(r"^(v1|\d{4}-\d{2}|unstable)$")
@@ -43,7 +45,7 @@ def _error(status: int, message: str, description: str) -> Answer:
 
 @bp.route("/<version>/<store_ref>/<path:resource>", methods=METHODS)
 def rest(version: str, store_ref: str, resource: str):
-    sandbox = current_app.config["TIENDANUBE_SANDBOX"]
+    sandbox = current_sandbox()
     store = sandbox.stores.get(int(store_ref)) if store_ref.isdigit() else None
     if store is None or not VERSION.match(version):
         return Response(json.dumps({"code": 404, "message": "Not Found", "description": "Not Found"}), 404,

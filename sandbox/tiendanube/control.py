@@ -17,21 +17,22 @@ Tests use the same operations in Python on ``TiendanubeSandbox`` / ``SandboxStor
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import abort, jsonify, request
 
-bp = Blueprint("tiendanube_control", __name__, url_prefix="/_sandbox")
+from sandbox.common.control import control_blueprint, current_sandbox, json_body, store_or_404
+
 APP_SETTINGS = {"redirect_url": str, "app_url": str, "token_error_status": int, "user_id_as_number": bool, "code_ttl": float}
 
 
-def _sandbox():
-    return current_app.config["TIENDANUBE_SANDBOX"]
+def _store_options(body: dict) -> dict:
+    options = {k: body[k] for k in ("store_id", "name", "plan", "allow_http_webhooks") if k in body}
+    if "auth_styles" in body:
+        options["auth_styles"] = tuple(body["auth_styles"] or ())
+    return options
 
 
-def _store(store_id: int):
-    store = _sandbox().stores.get(store_id)
-    if store is None:
-        abort(404, description=f"no sandbox store {store_id}")
-    return store
+# /reset, /stores, /stores/<id> and its /faults come with the blueprint (sandbox.common.control).
+bp = control_blueprint("tiendanube_control", __name__, "<int:key>", _store_options)
 
 
 def _order_id(store, order_id: int) -> int:
@@ -40,20 +41,9 @@ def _order_id(store, order_id: int) -> int:
     return order_id
 
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
-
-
-@bp.post("/reset")
-def reset():
-    _sandbox().reset()
-    return jsonify(ok=True)
-
-
 @bp.put("/app")
 def app_settings():
-    sandbox, body = _sandbox(), _body()
+    sandbox, body = current_sandbox(), json_body()
     try:
         for key, kind in APP_SETTINGS.items():
             if key in body:
@@ -63,41 +53,23 @@ def app_settings():
     return jsonify({key: getattr(sandbox, key) for key in APP_SETTINGS})
 
 
-@bp.post("/stores")
-def create_store():
-    body = _body()
-    options = {k: body[k] for k in ("store_id", "name", "plan", "allow_http_webhooks") if k in body}
-    if "auth_styles" in body:
-        options["auth_styles"] = tuple(body["auth_styles"] or ())
-    try:
-        store = _sandbox().create_store(**options)
-    except (TypeError, ValueError) as error:
-        abort(400, description=str(error))
-    return jsonify(store.summary()), 201
-
-
-@bp.get("/stores/<int:store_id>")
-def get_store(store_id):
-    return jsonify(_store(store_id).summary())
-
-
 @bp.post("/stores/<int:store_id>/token")
 def token(store_id):
-    return jsonify(access_token=_store(store_id).issue_token()), 201
+    return jsonify(access_token=store_or_404(store_id).issue_token()), 201
 
 
 @bp.post("/stores/<int:store_id>/uninstall")
 def uninstall(store_id):
-    _store(store_id).uninstall()
+    store_or_404(store_id).uninstall()
     return jsonify(ok=True)
 
 
 @bp.post("/stores/<int:store_id>/orders")
 def create_order(store_id):
-    body = _body()
+    store, body = store_or_404(store_id), json_body()
     try:
-        order = _store(store_id).create_order(body.get("products"), shipping_type=body.get("shipping_type", "ship"),
-                                              route=bool(body.get("route", True)))
+        order = store.create_order(body.get("products"), shipping_type=body.get("shipping_type", "ship"),
+                                   route=bool(body.get("route", True)))
     except (TypeError, ValueError, AttributeError) as error:
         abort(400, description=f"invalid order: {error}")
     return jsonify(order), 201
@@ -105,43 +77,27 @@ def create_order(store_id):
 
 @bp.get("/stores/<int:store_id>/orders/<int:order_id>")
 def get_order(store_id, order_id):
-    store = _store(store_id)
+    store = store_or_404(store_id)
     _order_id(store, order_id)
     return jsonify(order=store.order_json(order_id), fulfillment_orders=store.fulfillment_orders(order_id))
 
 
 @bp.post("/stores/<int:store_id>/orders/<int:order_id>/cancel")
 def cancel(store_id, order_id):
-    store = _store(store_id)
-    return jsonify(store.cancel_order(_order_id(store, order_id), _body().get("reason", "other")))
+    store = store_or_404(store_id)
+    return jsonify(store.cancel_order(_order_id(store, order_id), json_body().get("reason", "other")))
 
 
 @bp.post("/stores/<int:store_id>/orders/<int:order_id>/dispatch")
 def dispatch(store_id, order_id):
-    store, body = _store(store_id), _body()
+    store, body = store_or_404(store_id), json_body()
     store.dispatch_in_admin(_order_id(store, order_id), body.get("fo_id"), body.get("code", "MERCHANT-1"))
     return jsonify(store.fulfillment_orders(order_id))
 
 
-@bp.route("/stores/<int:store_id>/faults", methods=["POST", "DELETE"])
-def faults(store_id):
-    store = _store(store_id)
-    if request.method == "DELETE":
-        with store.lock:
-            store.faults.clear()
-        return jsonify(faults=[])
-    body = _body()
-    try:
-        store.add_fault(body.pop("kind", ""), count=int(body.pop("count", 1)), **{
-            k: v for k, v in body.items() if k in ("method", "path", "seconds", "status", "body")})
-    except (TypeError, ValueError) as error:
-        abort(400, description=str(error))
-    return jsonify(faults=[f.to_json() for f in store.faults]), 201
-
-
 @bp.get("/stores/<int:store_id>/<any(requests, deliveries, notifications, webhooks):what>")
 def readout(store_id, what):
-    store = _store(store_id)
+    store = store_or_404(store_id)
     if what == "requests":
         return jsonify(store.requests(request.args.get("method"), request.args.get("resource")))
     if what == "deliveries":

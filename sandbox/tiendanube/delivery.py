@@ -12,14 +12,11 @@
 from __future__ import annotations
 
 import hashlib
-import heapq
 import hmac
-import itertools
 import json
-import threading
 import time
 
-import requests
+from sandbox.common.delivery import DeliveryQueue, post, succeeded
 
 USER_AGENT = "Tiendanube-Webhooks (sandbox)"
 MAX_ATTEMPTS, HORIZON = 18, 48 * 3600.0
@@ -44,87 +41,28 @@ def sign(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class Deliverer:
+class Deliverer(DeliveryQueue):
     def __init__(self, sandbox, time_scale: float = 1.0, delivery_timeout: float = 3.0):
+        super().__init__("tiendanube-sandbox-webhooks")
         self.sandbox, self.time_scale, self.delivery_timeout = sandbox, time_scale, delivery_timeout
-        self._queue: list = []
-        self._busy = 0
-        self._seq = itertools.count()
-        self._cond = threading.Condition()
-        self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="tiendanube-sandbox-webhooks", daemon=True)
-        self.http = requests.Session()
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-        self._thread.join(timeout=5)
+        self._gaps = retry_gaps()
 
     def enqueue(self, store, webhook: dict, payload: dict) -> None:
         """Deliver ``payload`` to the webhook as registered now (serialised now: the body never
         changes between retries, and an uninstall's own event still goes out)."""
         body = json.dumps(payload, separators=(",", ":")).encode()
-        self._push(time.monotonic(), store, (webhook["id"], webhook["url"], webhook["event"]), body, 1)
+        self.schedule(time.monotonic(), store, ((webhook["id"], webhook["url"], webhook["event"]), body, 1))
 
-    def drop(self, store_id: int) -> None:
-        with self._cond:
-            self._queue = [job for job in self._queue if job[2].store_id != store_id]
-            heapq.heapify(self._queue)
-
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._queue or self._busy:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._cond.wait(min(remaining, 0.05))
-        return True
-
-    def _push(self, due: float, store, target: tuple, body: bytes, attempt: int) -> None:
-        with self._cond:
-            heapq.heappush(self._queue, (due, next(self._seq), store, target, body, attempt))
-            self._cond.notify_all()
-
-    def _run(self) -> None:
-        gaps = retry_gaps()
-        while True:
-            with self._cond:
-                while not self._stopped and (not self._queue or self._queue[0][0] > time.monotonic()):
-                    self._cond.wait(timeout=(self._queue[0][0] - time.monotonic()) if self._queue else None)
-                if self._stopped:
-                    return
-                _due, _seq, store, target, body, attempt = heapq.heappop(self._queue)
-                self._busy += 1
-            try:
-                ok = self._deliver(store, target, body, attempt)
-                if not ok and attempt < len(gaps) + 1:
-                    self._push(time.monotonic() + gaps[attempt - 1] * self.time_scale, store, target, body,
-                               attempt + 1)
-            except Exception:  # a sandbox bug must not stop deliveries for every store
-                pass
-            finally:
-                with self._cond:
-                    self._busy -= 1
-                    self._cond.notify_all()
-
-    def _deliver(self, store, target: tuple, body: bytes, attempt: int) -> bool:
-        """True when answered 2xx in time."""
+    def deliver(self, store, target: tuple, body: bytes, attempt: int) -> None:
+        """One attempt; a failed one is scheduled again after the platform's gap."""
         webhook_id, url, event = target
         headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json",
                    "x-linkedstore-hmac-sha256": sign(self.sandbox.client_secret, body)}
-        status, error = None, None
-        try:
-            status = self.http.post(url, data=body, headers=headers, timeout=self.delivery_timeout,
-                                    allow_redirects=False).status_code
-        except requests.RequestException as exc:
-            error = type(exc).__name__
+        status, error = post(self.http, url, body, headers, self.delivery_timeout)
         with store.lock:
             store.delivery_log.append({"t": time.time(), "monotonic": time.monotonic(), "webhook_id": webhook_id,
                                        "event": event, "url": url, "attempt": attempt, "status": status,
                                        "error": error, "body": body.decode()})
-        return status is not None and 200 <= status < 300
+        if not succeeded(status) and attempt < len(self._gaps) + 1:
+            self.schedule(time.monotonic() + self._gaps[attempt - 1] * self.time_scale, store,
+                          (target, body, attempt + 1))

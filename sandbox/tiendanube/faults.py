@@ -1,6 +1,6 @@
 """Scripted failures, consumed first-in first-out by the API requests they match.
 
-Kinds (what a client of Tiendanube meets):
+Kinds (what a client of Tiendanube meets; matching and queueing: ``sandbox.common.faults``):
 - ``503``: platform trouble, a JSON error body;
 - ``429``: the bucket is held full for ``seconds``; the answer's ``x-rate-limit-reset``
   announces the wait (Tiendanube sends no ``Retry-After``), and the requests that follow
@@ -14,34 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import ClassVar
 
-KINDS = ("503", "429", "timeout", "lost_response", "status")
+from sandbox.common.faults import ScriptedFault
 
 
 @dataclasses.dataclass
-class Fault:
-    kind: str
-    method: str | None = None  # only requests with this method
-    path: str | None = None  # only requests whose resource path contains this
-    seconds: float = 3.0
-    status: int | None = None
-    body: dict | None = None
-
-    def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"fault kind must be one of {', '.join(KINDS)}")
-        self.method = self.method.upper() if self.method else None
-
-    def matches(self, method: str, resource: str) -> bool:
-        return (self.method is None or self.method == method.upper()) and (self.path is None or self.path in resource)
-
-    @property
-    def delays_answer(self) -> bool:
-        return self.kind in ("timeout", "lost_response")
-
-    @property
-    def applies_request(self) -> bool:
-        return self.kind == "lost_response"
+class Fault(ScriptedFault):
+    KINDS: ClassVar[tuple[str, ...]] = ("503", "429", "timeout", "lost_response", "status")
 
     def response(self) -> tuple[int, bytes]:
         if self.kind == "503":
@@ -53,9 +33,6 @@ class Fault:
         if self.body is not None:
             return self.status or 500, json.dumps(self.body).encode()
         return self.status or 500, _error(self.status or 500, "Error", "Injected fault")
-
-    def to_json(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 def _error(code: int, message: str, description: str) -> bytes:

@@ -12,6 +12,7 @@ import secrets
 import threading
 from datetime import datetime, timezone
 
+from sandbox.common.faults import FaultScript
 from sandbox.tiendanube import ids, rules
 from sandbox.tiendanube.bucket import LeakyBucket
 from sandbox.tiendanube.faults import Fault
@@ -31,7 +32,9 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class SandboxStore:
+class SandboxStore(FaultScript):
+    fault_type = Fault
+
     def __init__(self, sandbox, store_id: int, *, name: str = "", plan: str = "basic",
                  auth_styles: tuple[str, ...] = ("authentication",), allow_http_webhooks: bool = False,
                  bucket: LeakyBucket | None = None):
@@ -238,19 +241,7 @@ class SandboxStore:
         for webhook in targets:
             self.sandbox.deliverer.enqueue(self, webhook, payload)
 
-    # --- faults and read-outs ----------------------------------------------------------------
-    def add_fault(self, kind: str, count: int = 1, **options) -> None:
-        with self.lock:
-            for _ in range(count):
-                self.faults.append(Fault(kind, **options))
-
-    def take_fault(self, method: str, resource: str) -> Fault | None:
-        with self.lock:
-            for index, fault in enumerate(self.faults):
-                if fault.matches(method, resource):
-                    return self.faults.pop(index)
-        return None
-
+    # --- read-outs (faults: FaultScript) ---------------------------------------------------------
     def fulfillment_orders(self, order_id: int) -> list[dict]:
         with self.lock:
             return [self.fo_json(fo) for fo in self.orders[int(order_id)]["fos"]]

@@ -19,18 +19,16 @@ import secrets
 import time
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from flask import Blueprint, Response, jsonify, redirect, request
+
+from sandbox.common.control import current_sandbox
 
 bp = Blueprint("tiendanube_oauth", __name__)
 
 
-def _sandbox():
-    return current_app.config["TIENDANUBE_SANDBOX"]
-
-
 @bp.route("/apps/<app_id>/authorize", methods=["GET", "POST"])
 def authorize(app_id: str):
-    sandbox = _sandbox()
+    sandbox = current_sandbox()
     if app_id != str(sandbox.app_id):
         return Response("<h1>App not found</h1>", 404, {"Content-Type": "text/html"})
     state = request.values.get("state")
@@ -67,7 +65,7 @@ def _back_to_app(sandbox, store, state: str | None):
 
 @bp.route("/apps/authorize/token", methods=["GET", "POST"])
 def token():
-    sandbox = _sandbox()
+    sandbox = current_sandbox()
     if request.method == "GET":
         return Response("<h1>Not Found</h1>", 404, {"Content-Type": "text/html"})
     params = request.get_json(silent=True) if request.is_json else request.form.to_dict()

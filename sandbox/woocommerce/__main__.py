@@ -5,9 +5,8 @@ Control it over HTTP under ``/_sandbox/`` (see sandbox/woocommerce/control.py).
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 
+from sandbox.common.cli import serve_until_stopped
 from sandbox.woocommerce import WooSandbox
 
 
@@ -25,14 +24,7 @@ def main(argv=None) -> None:
             store.create_order()
         print(f"demo store: {store.url} ({args.backend}, orders {sorted(store.orders)})", flush=True)
     print(f"WooCommerce sandbox on {sandbox.url} (control API under {sandbox.url}/_sandbox/)", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
+    serve_until_stopped(sandbox)
 
 
 if __name__ == "__main__":

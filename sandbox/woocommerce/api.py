@@ -13,8 +13,9 @@ import json
 import re
 import time
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
+from sandbox.common.control import current_sandbox
 from sandbox.woocommerce import oauth, resources as r
 
 bp = Blueprint("woo_rest", __name__)
@@ -48,15 +49,11 @@ ROUTES = [(set(methods), re.compile(f"^{pattern}$"), handler, backend) for metho
 SHOP_MANAGERS = ("administrator", "shop_manager")
 
 
-def _sandbox():
-    return current_app.config["WOO_SANDBOX"]
-
-
 @bp.route("/stores/<name>/wp-json", defaults={"route": ""}, methods=METHODS)
 @bp.route("/stores/<name>/wp-json/", defaults={"route": ""}, methods=METHODS)
 @bp.route("/stores/<name>/wp-json/<path:route>", methods=METHODS)
 def rest(name: str, route: str):
-    store = _sandbox().stores.get(name)
+    store = current_sandbox().stores.get(name)
     if store is None:
         return Response("<h1>Not Found</h1>", 404, {"Content-Type": "text/html"})
     route = route.strip("/")

@@ -29,9 +29,19 @@ HTTP (the same, for a sandbox started with ``python -m sandbox.woocommerce``)::
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import abort, jsonify, request
 
-bp = Blueprint("woo_control", __name__, url_prefix="/_sandbox")
+from sandbox.common.control import control_blueprint, json_body, store_or_404
+
+STORE_OPTIONS = ("name", "backend", "allow_http_callback", "webhook_delay", "max_webhook_failures", "language")
+
+
+def _store_options(body: dict) -> dict:
+    return {k: body[k] for k in STORE_OPTIONS if k in body}
+
+
+# /reset, /stores, /stores/<name> and its /faults come with the blueprint (sandbox.common.control).
+bp = control_blueprint("woo_control", __name__, "<key>", _store_options)
 
 
 class StoreReadouts:
@@ -90,50 +100,11 @@ class StoreReadouts:
                     "allow_http_callback": self.allow_http_callback}
 
 
-def _sandbox():
-    return current_app.config["WOO_SANDBOX"]
-
-
-def _store(name: str):
-    store = _sandbox().stores.get(name)
-    if store is None:
-        abort(404, description=f"no sandbox store {name!r}")
-    return store
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
-
-
-@bp.post("/reset")
-def reset():
-    _sandbox().reset()
-    return jsonify(ok=True)
-
-
-@bp.post("/stores")
-def create_store():
-    body = _body()
-    try:
-        store = _sandbox().create_store(**{k: body[k] for k in ("name", "backend", "allow_http_callback",
-                                                                 "webhook_delay", "max_webhook_failures", "language")
-                                                         if k in body})
-    except ValueError as error:
-        abort(400, description=str(error))
-    return jsonify(store.summary()), 201
-
-
-@bp.get("/stores/<name>")
-def get_store(name):
-    return jsonify(_store(name).summary())
-
-
 @bp.post("/stores/<name>/orders")
 def create_order(name):
-    body = _body()
+    body = json_body()
     try:
-        order = _store(name).create_order(body.get("line_items"), status=body.get("status", "processing"))
+        order = store_or_404(name).create_order(body.get("line_items"), status=body.get("status", "processing"))
     except ValueError as error:
         abort(400, description=str(error))
     return jsonify(order), 201
@@ -141,12 +112,12 @@ def create_order(name):
 
 @bp.route("/stores/<name>/orders/<int:order_id>", methods=["GET", "PUT", "DELETE"])
 def order(name, order_id):
-    store = _store(name)
+    store = store_or_404(name)
     if order_id not in store.orders:
         abort(404, description="no such order")
     if request.method == "PUT":
         try:
-            return jsonify(store.update_order(order_id, _body()))
+            return jsonify(store.update_order(order_id, json_body()))
         except ValueError as error:
             abort(400, description=f"invalid {error}")
     if request.method == "DELETE":
@@ -157,26 +128,10 @@ def order(name, order_id):
                    customer_view=store.customer_view(order_id))
 
 
-@bp.route("/stores/<name>/faults", methods=["POST", "DELETE"])
-def faults(name):
-    store = _store(name)
-    if request.method == "DELETE":
-        with store.lock:
-            store.faults.clear()
-        return jsonify(faults=[])
-    body = _body()
-    try:
-        store.add_fault(body.pop("kind", ""), count=int(body.pop("count", 1)), **{
-            k: v for k, v in body.items() if k in ("method", "path", "retry_after", "seconds", "status", "body")})
-    except (TypeError, ValueError) as error:
-        abort(400, description=str(error))
-    return jsonify(faults=[f.to_json() for f in store.faults]), 201
-
-
 @bp.post("/stores/<name>/plugins")
 def plugins(name):
     """``{"shipment_tracking": true|false}``: activate or deactivate Advanced Shipment Tracking."""
-    store, body = _store(name), _body()
+    store, body = store_or_404(name), json_body()
     if not isinstance(body.get("shipment_tracking"), bool):
         abort(400, description="shipment_tracking must be true or false")
     try:
@@ -188,24 +143,24 @@ def plugins(name):
 
 @bp.post("/stores/<name>/keys")
 def issue_key(name):
-    return jsonify(_store(name).issue_key(_body().get("permissions", "read_write"))), 201
+    return jsonify(store_or_404(name).issue_key(json_body().get("permissions", "read_write"))), 201
 
 
 @bp.post("/stores/<name>/revoke")
 def revoke(name):
-    return jsonify(revoked=_store(name).revoke_key(_body().get("consumer_key")))
+    return jsonify(revoked=store_or_404(name).revoke_key(json_body().get("consumer_key")))
 
 
 @bp.get("/stores/<name>/webhooks")
 def webhooks(name):
-    return jsonify(_store(name).webhook_list())
+    return jsonify(store_or_404(name).webhook_list())
 
 
 @bp.get("/stores/<name>/deliveries")
 def deliveries(name):
-    return jsonify(_store(name).deliveries(request.args.get("kind")))
+    return jsonify(store_or_404(name).deliveries(request.args.get("kind")))
 
 
 @bp.get("/stores/<name>/requests")
 def requests_log(name):
-    return jsonify(_store(name).requests(request.args.get("method"), request.args.get("route")))
+    return jsonify(store_or_404(name).requests(request.args.get("method"), request.args.get("route")))

@@ -1,6 +1,6 @@
 """Scripted failures, consumed first-in first-out by the REST requests they match.
 
-Kinds (what real hosts in front of WooCommerce do):
+Kinds (what real hosts in front of WooCommerce do; matching and queueing: ``sandbox.common.faults``):
 - ``503``: a host error page (HTML), with ``Retry-After`` when ``retry_after`` is given;
 - ``429``: rate limited by the host, ``Retry-After: <retry_after>`` (default 1);
 - ``timeout``: the request is not processed; the answer comes after ``seconds`` (past the
@@ -15,37 +15,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import ClassVar
 
-KINDS = ("503", "429", "timeout", "lost_response", "html", "403", "status")
+from sandbox.common.faults import ScriptedFault
 
 
 @dataclasses.dataclass
-class Fault:
-    kind: str
-    method: str | None = None  # only requests with this method
-    path: str | None = None  # only requests whose route (after /wp-json/) contains this
+class Fault(ScriptedFault):
+    KINDS: ClassVar[tuple[str, ...]] = ("503", "429", "timeout", "lost_response", "html", "403", "status")
+
     retry_after: float | None = None
-    seconds: float = 3.0
-    status: int | None = None
-    body: dict | None = None
-
-    def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"fault kind must be one of {', '.join(KINDS)}")
-        if self.method:
-            self.method = self.method.upper()
-
-    def matches(self, method: str, route: str) -> bool:
-        return (self.method is None or self.method == method.upper()) and (self.path is None or self.path in route)
-
-    @property
-    def delays_answer(self) -> bool:
-        return self.kind in ("timeout", "lost_response")
-
-    @property
-    def applies_request(self) -> bool:
-        """Whether the store still does what was asked (only a lost response does)."""
-        return self.kind == "lost_response"
 
     def response(self) -> tuple[int, bytes, dict]:
         """(status, body, headers) for a fault that answers instead of the store."""
@@ -69,9 +48,6 @@ class Fault:
         body = self.body if self.body is not None else {"code": "sandbox_fault", "message": "Injected fault.",
                                                         "data": {"status": self.status or 500}}
         return self.status or 500, json.dumps(body).encode(), {"Content-Type": "application/json; charset=UTF-8"}
-
-    def to_json(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 def _seconds(value: float) -> str:

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 
+from sandbox.common.faults import FaultScript
 from sandbox.woocommerce.control import StoreReadouts
 from sandbox.woocommerce.faults import Fault
 
@@ -37,8 +38,10 @@ def wc_time(moment: datetime | None = None) -> str:
     return (moment or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-class SandboxStore(StoreReadouts):
+class SandboxStore(FaultScript, StoreReadouts):
     """A store played under ``<sandbox>/stores/<name>``; its ``url`` is the store URL (and home URL)."""
+
+    fault_type = Fault
 
     def __init__(self, sandbox, name: str, backend: str = "shipment_tracking", *, allow_http_callback: bool = False,
                  webhook_delay: float = 0.0, max_webhook_failures: int = 5, language: str = "en_US"):
@@ -102,21 +105,6 @@ class SandboxStore(StoreReadouts):
             for key in doomed:
                 self.keys.pop(key, None)
             return len(doomed)
-
-    # --- faults -----------------------------------------------------------------------------
-
-    def add_fault(self, kind: str, *, method: str | None = None, path: str | None = None, count: int = 1,
-                  **details) -> None:
-        """Queue ``count`` faults (FIFO); each hits the next REST request matching method/path."""
-        with self.lock:
-            self.faults.extend(Fault(kind, method=method, path=path, **details) for _ in range(count))
-
-    def take_fault(self, method: str, route: str) -> Fault | None:
-        with self.lock:
-            for index, fault in enumerate(self.faults):
-                if fault.matches(method, route):
-                    return self.faults.pop(index)
-        return None
 
     # --- orders ------------------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
-from flask import Blueprint, Response, current_app, redirect, request
+from flask import Blueprint, Response, redirect, request
+
+from sandbox.common.control import current_sandbox
 
 bp = Blueprint("woo_auth", __name__)
 PARAMS = ("app_name", "user_id", "return_url", "callback_url", "scope")
@@ -30,7 +32,7 @@ class AuthPageError(Exception):
 
 
 def _store(name: str):
-    return current_app.config["WOO_SANDBOX"].stores.get(name)
+    return current_sandbox().stores.get(name)
 
 
 @bp.get("/stores/<name>/wc-auth/v1/authorize")
