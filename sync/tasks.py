@@ -105,6 +105,8 @@ def void_package(package_id: int, attempt: int = 1) -> None:
         _services().sync_service.void(package_id)
     except ConnectorError as error:
         again(void_package, (package_id,), attempt, error)
+    except StoreGone:  # erased with its store while the void waited: nothing is left to cancel
+        log.info("void_package(%s) skipped: the store was erased", package_id)
 
 
 @huey.task()
@@ -121,6 +123,7 @@ def import_order(store_id: int, order_external_id: str, seen_updated_at: str | N
 
 
 @huey.task()
+@store_work
 def routing_complete(store_id: int, fulfillment_order_id: str, attempt: int = 1) -> int | None:
     try:
         return _services().sync_service.routing_complete(store_id, fulfillment_order_id)

@@ -185,8 +185,10 @@ def test_store_tasks_for_a_store_erased_while_they_waited_end_quietly(app, caplo
     caplog.set_level(logging.INFO)
     assert tasks.set_up_store.call_local(store_id) is None
     assert tasks.reconcile_store.call_local(store_id) is None
+    assert tasks.routing_complete.call_local(store_id, "gid://shopify/FulfillmentOrder/1") is None
     assert [r.getMessage().split(" skipped")[0] for r in caplog.records if "was erased" in r.getMessage()] == [
-        f"set_up_store({store_id},)", f"reconcile_store({store_id},)"]
+        f"set_up_store({store_id},)", f"reconcile_store({store_id},)",
+        f"routing_complete({store_id}, 'gid://shopify/FulfillmentOrder/1')"]
 
 # -- settings ------------------------------------------------------------------------------
 def test_operator_settings_come_from_the_environment_and_are_checked():
