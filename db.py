@@ -82,9 +82,11 @@ def driver_connection(engine, autocommit: bool = False):
             engine.dispose()
         raise
     finally:
-        if autocommit and not connection.closed:
-            connection.autocommit = False  # as SQLAlchemy's sessions expect it
-        pooled.close()  # back to the pool, which rolls back what was not committed
+        try:
+            if autocommit and not connection.closed:
+                connection.autocommit = False  # as SQLAlchemy's sessions expect it
+        finally:
+            pooled.close()  # back to the pool, which rolls back what was not committed
 
 
 READ_ONLY = "shipsync_read_only"

@@ -8,7 +8,8 @@ Two rules, each applied once:
   changed (``init_app``). No address, carrier, cursor or search term of ours has one.
 - What a store sends inside a signed webhook is the store's data: its text is kept without the
   NUL and its ids are refused, field by field, where the data is read (``without_nul`` in
-  ``sync.orders``, ``webhooks.orders``, ``webhooks.store_topics``). Deliveries under
+  ``sync.orders``; ``check_order_id`` and ``stored_fields`` in ``webhooks.orders``;
+  ``webhooks.store_topics``). Deliveries under
   ``/webhooks/`` are therefore left alone here, and so is the label webhook, which names the
   field it refuses (``webhooks.labels``).
 """
@@ -31,8 +32,9 @@ def contains_nul(value) -> bool:
     return False
 
 
-def without_nul(value: str | None) -> str | None:
-    return value.replace(NUL, "") if value else value
+def without_nul(value):
+    """A string without its NUL characters; anything else as it is (a store may send a SKU as a number)."""
+    return value.replace(NUL, "") if isinstance(value, str) else value
 
 
 def init_app(app) -> None:

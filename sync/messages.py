@@ -9,6 +9,7 @@ store wrote it.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 
@@ -40,7 +41,11 @@ def _every_platform_patterns(names: list[str]) -> list:
 def _patterns() -> list:
     from connectors import PLATFORMS
 
-    descriptors = list(PLATFORMS.values())
+    return _patterns_of(tuple(PLATFORMS.values()))
+
+
+@functools.cache  # every package on the orders page is translated: compile the table once
+def _patterns_of(descriptors: tuple) -> list:
     own = [entry for descriptor in descriptors if descriptor.messages
            for entry in importlib.import_module(descriptor.messages).PATTERNS]
     shared = _every_platform_patterns([d.display_name for d in descriptors if d.display_name])

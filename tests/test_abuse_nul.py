@@ -85,6 +85,15 @@ def test_a_store_order_with_nul_in_its_text_is_kept_without_it_and_a_repeat_is_u
     assert again.status_code == 200 and again.json["status"] == "unchanged"
 
 
+
+def test_a_store_order_whose_sku_is_a_number_is_kept(app, client, signed_in):
+    """Stores send odd types too: a numeric SKU is no NUL to strip and no reason to refuse."""
+    order = {"id": 78, "number": "78", "status": "processing", "date_modified_gmt": "2026-11-28T03:34:37",
+             "billing": {"first_name": "Ana", "last_name": "Pérez", "email": "ana@example.com"},
+             "line_items": [{"id": 6, "name": "Cup", "quantity": 2, "sku": 12345}]}
+    assert _post_woo(client, signed_in, "order.created", order).status_code == 200
+    assert _order(app, "78").line_items == [{"id": "6", "title": "Cup", "quantity": 2, "sku": 12345}]
+
 @pytest.mark.parametrize("topic", ["order.created", "order.deleted"])
 def test_a_store_order_id_with_a_nul_is_a_400_and_changes_nothing(app, client, signed_in, topic):
     before = row_counts(app)

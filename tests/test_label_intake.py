@@ -2,15 +2,14 @@
 records exactly what the general path does, and leaves every other case to it unchanged.
 On SQLite the same tests check the general path."""
 import concurrent.futures
-import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from models import Order, Package, WebhookReceipt
 from sync import queue
 from tests.conftest import TEST_DATABASE_URL
-from tests.helpers import label_payload, make_store, post_label
+from tests.helpers import label_payload, make_store, post_label, wait_for
 from webhooks import label_storage
 from webhooks.labels import parse_label
 
@@ -130,12 +129,19 @@ def test_a_copy_committed_while_the_statement_waits_makes_it_change_nothing(app)
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             ours = pool.submit(label_storage.store_new_package, app.extensions["db_engine"], "labels",
                                _label(order_id="5001"))
-            time.sleep(0.5)  # our statement is now waiting for the other transaction's package row
+            wait_for(lambda: _waiting_on_a_lock(app), timeout=10)  # on the other transaction's package row
             assert not ours.done()
             other.commit()
             assert ours.result(timeout=10) is None
     assert _order_row(app, "5001") is None  # our statement's order upsert went with it
     assert _counts(app) == (1, 1, 0)
+
+
+def _waiting_on_a_lock(app) -> bool:
+    with app.extensions["db_engine"].connect() as connection:
+        return bool(connection.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )).scalar())
 
 
 def _order_row(app, external_id):

@@ -1,6 +1,6 @@
 """What every sandbox store server shares, so a platform's sandbox holds only its own rules.
 
-- ``server``: a WSGI app served on a real port from a background thread (``serve_in_background``)
+- ``server``: a WSGI app served on a real port from a background thread (``BackgroundServer``)
   and ``StoreSandbox``, the base of a server that plays many stores of one platform;
 - ``delivery``: ``DeliveryQueue``, webhook deliveries made at their due time by one thread;
 - ``faults``: ``ScriptedFault`` and the ``FaultScript`` queue a store keeps of them;
