@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -17,7 +16,6 @@ from stores import mark_reauth_required, save_credentials, store_access
 # with a token that dies half-way.
 REFRESH_AHEAD = timedelta(minutes=5)
 REFRESH_LOCKS = 0x5EF5  # PostgreSQL advisory lock space of token refreshes (the key: the store's id)
-log = logging.getLogger(__name__)
 
 
 class StoreGone(LookupError):
@@ -44,7 +42,7 @@ def refresh(sessionmaker, cipher, settings, store_id: int, stale_access_token: s
     try:
         with _one_refresher(sessionmaker.kw["bind"], store_id):
             with sessionmaker() as session:
-                store = _stored(session, store_id)
+                store = existing_store(session, store_id)
                 access = store_access(store, cipher)
                 if store.status != ACTIVE:
                     raise ConnectorError(TOKEN_EXPIRED, "The store needs to re-authorize the app.")
@@ -52,7 +50,7 @@ def refresh(sessionmaker, cipher, settings, store_id: int, stale_access_token: s
                 return access  # another worker refreshed while we waited for our turn
             credentials = connector_for(access, settings, http=http).refresh_credentials()
             with sessionmaker() as session, session.begin():
-                store = _stored(session, store_id)  # the new tokens die with the store
+                store = existing_store(session, store_id)  # the new tokens die with the store
                 save_credentials(store, credentials, cipher)
                 return store_access(store, cipher)
     except ConnectorError as error:
@@ -62,11 +60,11 @@ def refresh(sessionmaker, cipher, settings, store_id: int, stale_access_token: s
         raise
 
 
-def _stored(session, store_id: int) -> Store:
+def existing_store(session, store_id: int) -> Store:
+    """The store's row, or StoreGone: an uninstall's erasure racing a worker is expected, and
+    whoever catches it says so in one line (sync.tasks.store_work, the engine)."""
     store = session.get(Store, store_id)
     if store is None:
-        # An uninstall's erasure racing a worker is expected: one line, no traceback.
-        log.info("store %s was erased during a token refresh: its work ends", store_id)
         raise StoreGone(store_id)
     return store
 

@@ -111,8 +111,9 @@ class SyncEngine:
             result = self._write(claim)
         except ConnectorError as error:
             return self._record_failure(claim, error)
-        except credentials.StoreGone:
-            return SKIPPED  # the package was erased with its store: nothing left to record
+        except credentials.StoreGone:  # the package was erased with its store: nothing left to record
+            log.info("package %s skipped: its store was erased", package_id)
+            return SKIPPED
         return self._record_success(claim, result)
 
     def _store_and_cost(self, package_id: int) -> tuple[int | None, float]:

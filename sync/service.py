@@ -13,7 +13,7 @@ from models import (ACTIVE, PENDING, REQUIRES_SYNC, RETRYING, SYNCED, SYNCING, U
                     SyncBatch, SyncBatchItem, utcnow)
 import stores
 from sync import causes
-from sync.credentials import StoreGone
+from sync.credentials import existing_store
 from sync import packages as transitions
 from sync.engine import build_shipment
 from sync.orders import refresh_order_state, upsert_order
@@ -165,10 +165,7 @@ class SyncService:
     def routing_complete(self, store_id: int, fulfillment_order_id: str) -> int:
         """Fulfillment orders now exist for one order: restart that order's packages held for them."""
         with self.sessionmaker() as session:
-            store = session.get(Store, store_id)
-            if store is None:
-                raise StoreGone(store_id)
-            access = stores.store_access(store, self.sync_engine.cipher)
+            access = stores.store_access(existing_store(session, store_id), self.sync_engine.cipher)
         order_id = self.sync_engine.call_store(
             store_id, access, lambda connector: connector.order_of_fulfillment_order(fulfillment_order_id))
         return 0 if order_id is None else self.resume_held(store_id, (causes.STORE_CONFIGURATION,), order_id)

@@ -13,7 +13,7 @@ from connectors.base import TOKEN_EXPIRED, ConnectorError
 
 from models import Store, utcnow
 from sync import heartbeat as worker_heartbeat
-from sync.credentials import StoreGone
+from sync.credentials import StoreGone, existing_store
 from sync.engine import WaitForBudget
 from sync.queue import huey
 
@@ -140,10 +140,8 @@ def redact_store(store_id: int) -> bool:
 def _webhook_url(store_id: int) -> str:
     services = _services()
     with services.sync_engine.sessionmaker() as session:
-        store = session.get(Store, store_id)
-    if store is None:
-        raise StoreGone(store_id)
-    return connectors.platform(store.platform).webhook_url(services.settings.app_url, store_id)
+        platform = existing_store(session, store_id).platform
+    return connectors.platform(platform).webhook_url(services.settings.app_url, store_id)
 
 
 @huey.task()
